@@ -1,0 +1,1 @@
+"""One module per `cta-desktop` subcommand: `configure(parser)` and `run(args) -> exit code`."""

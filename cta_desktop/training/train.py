@@ -1,0 +1,203 @@
+"""Train the dense text-CNN on TweetEval, prune it to each level, and export the shipped models.
+
+Model choice uses the validation split only (macro recall, TweetEval's official metric); the test
+split is scored once, after training, for the report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cta_desktop.core.engines.reference import NumpyEngine
+from cta_desktop.core.metrics import classification_metrics
+from cta_desktop.core.model_spec import FILTER_AXIS, PRUNABLE, weight_names
+from cta_desktop.core.modelstore import SPARSITY_LEVELS, VOCAB_FILE, metadata_path, model_stem, nzb_path
+from cta_desktop.core.nzb import NzbTensor, write_nzb
+from cta_desktop.core.preprocess import Vocabulary, tokenize
+from cta_desktop.training.data import load_split
+
+
+@dataclass
+class TrainConfig:
+    data_dir: str
+    out_dir: str
+    max_vocab: int = 20000
+    min_count: int = 2
+    dropout: float = 0.3
+    lr: float = 1e-3
+    batch_size: int = 256
+    epochs: int = 8
+    class_weighting: str = "balanced"  # "balanced" or "none"
+    prune_lr: float = 3e-4
+    prune_epochs: int = 4
+    prune_ramp_epochs: int = 2  # epochs over which sparsity rises to its target; later epochs are candidates
+    levels: tuple[int, ...] = (70, 75, 80, 85)
+    seed: int = 42
+    limit: int | None = None  # train on the first N tweets only (CI smoke runs)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def class_weights(labels: np.ndarray, mode: str) -> dict[int, float] | None:
+    if mode == "none":
+        return None
+    counts = np.bincount(labels, minlength=3).astype(float)
+    weights = len(labels) / (len(counts) * np.maximum(counts, 1))
+    return {i: float(w) for i, w in enumerate(weights)}
+
+
+def _val_callback(x_val, y_val, log):
+    import keras
+
+    class ValMacroRecall(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.best = -1.0
+            self.best_weights = None
+            self.best_epoch = -1
+            self.eligible_from = 0  # epochs before this index are not candidates (pruning still ramping)
+
+        def on_epoch_end(self, epoch, logs=None):
+            probs = self.model.predict(x_val, batch_size=2048, verbose=0)
+            m = classification_metrics(y_val, probs.argmax(1))
+            log(f"  epoch {epoch + 1}: loss {logs.get('loss', float('nan')):.4f} val macro recall {m['macro_recall']:.2f} acc {m['accuracy']:.2f}")
+            if epoch >= self.eligible_from and m["macro_recall"] > self.best:
+                self.best, self.best_epoch = m["macro_recall"], epoch + 1
+                self.best_weights = [w.copy() for w in self.model.get_weights()]
+
+    return ValMacroRecall()
+
+
+def _compile(model, lr: float):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
+
+
+def train_dense(cfg: TrainConfig, vocab_size, x_tr, y_tr, x_val, y_val, log=print):
+    from cta_desktop.training.model import build_model, get_weights
+
+    model = build_model(vocab_size, cfg.dropout, seed=cfg.seed)
+    _compile(model, cfg.lr)
+    cb = _val_callback(x_val, y_val, log)
+    model.fit(x_tr, y_tr, batch_size=cfg.batch_size, epochs=cfg.epochs, shuffle=True, verbose=0,
+              class_weight=class_weights(y_tr, cfg.class_weighting), callbacks=[cb])
+    model.set_weights(cb.best_weights)
+    log(f"  dense: best val macro recall {cb.best:.2f} at epoch {cb.best_epoch}")
+    return get_weights(model), {"best_val_macro_recall": cb.best, "best_epoch": cb.best_epoch}
+
+
+def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr, y_tr, x_val, y_val, log=print):
+    from cta_desktop.training.model import build_model, get_weights, set_weights, variable_map
+    from cta_desktop.training.pruning import GradualPruning
+
+    model = build_model(parent["embedding"].shape[0], cfg.dropout, seed=cfg.seed + level)
+    set_weights(model, parent)
+    _compile(model, cfg.prune_lr)
+    steps_per_epoch = int(np.ceil(len(x_tr) / cfg.batch_size))
+    ramp_epochs = min(cfg.prune_ramp_epochs, cfg.prune_epochs - 1)  # leave >= 1 epoch at the final sparsity
+    end = max(1, ramp_epochs * steps_per_epoch - steps_per_epoch // 2)
+    variables = {name: var for name, var in variable_map(model).items() if name in PRUNABLE}
+    pruner = GradualPruning(variables, level / 100.0, begin=0, end=end, frequency=max(1, steps_per_epoch // 10))
+    cb = _val_callback(x_val, y_val, log)
+    cb.eligible_from = ramp_epochs  # only epochs that ended at the final sparsity
+    model.fit(x_tr, y_tr, batch_size=cfg.batch_size, epochs=cfg.prune_epochs, shuffle=True, verbose=0,
+              class_weight=class_weights(y_tr, cfg.class_weighting), callbacks=[pruner, cb])
+    model.set_weights(cb.best_weights)
+    weights = get_weights(model)
+    for name in PRUNABLE:  # best_weights were captured after the mask was applied; enforce anyway
+        weights[name] = weights[name] * pruner.masks[name]
+    log(f"  p{level}: best val macro recall {cb.best:.2f} at epoch {cb.best_epoch}")
+    return weights, {"best_val_macro_recall": cb.best, "best_epoch": cb.best_epoch}
+
+
+def measured_sparsity(weights: dict[str, np.ndarray]) -> dict[str, Any]:
+    per = {n: round(float(np.mean(weights[n] == 0)), 4) for n in PRUNABLE}
+    total = sum(weights[n].size for n in PRUNABLE)
+    zeros = sum(int(np.sum(weights[n] == 0)) for n in PRUNABLE)
+    return {"overall_prunable": round(zeros / total, 4), "per_tensor": per,
+            "note": "fraction of exact zeros in every weight tensor (biases excluded), measured from the saved weights"}
+
+
+def to_nzb_tensors(weights: dict[str, np.ndarray]) -> dict[str, NzbTensor | np.ndarray]:
+    return {n: NzbTensor.from_dense(n, weights[n], FILTER_AXIS[n]) if n in FILTER_AXIS else weights[n]
+            for n in weight_names()}
+
+
+def evaluate_weights(weights, vocab: Vocabulary, texts, labels) -> dict:
+    probs = NumpyEngine(weights).predict_proba(vocab.encode(texts))
+    return classification_metrics(labels, probs.argmax(1))
+
+
+def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    tr_texts, y_tr = load_split(cfg.data_dir, "train")
+    val_texts, y_val = load_split(cfg.data_dir, "val")
+    if cfg.limit:
+        tr_texts, y_tr = tr_texts[: cfg.limit], y_tr[: cfg.limit]
+    vocab = Vocabulary.build((tokenize(t) for t in tr_texts), cfg.max_vocab, cfg.min_count)
+    x_tr, x_val = vocab.encode(tr_texts), vocab.encode(val_texts)
+    log(f"vocabulary: {len(vocab)} words; train {len(x_tr)}, val {len(x_val)} tweets")
+    vocab.save(out / VOCAB_FILE)
+
+    results: dict[int, tuple[dict, dict]] = {}
+    dense_w, info = train_dense(cfg, len(vocab), x_tr, y_tr, x_val, y_val, log)
+    results[0] = (dense_w, info)
+    for level in cfg.levels:
+        results[level] = prune_from(cfg, dense_w, level, x_tr, y_tr, x_val, y_val, log)
+
+    from cta_desktop.training.model import build_model, set_weights
+
+    dense_model = build_model(len(vocab), cfg.dropout)
+    set_weights(dense_model, dense_w)
+    dense_model.save(out / "cta_dense.keras")
+
+    test_texts, y_test = load_split(cfg.data_dir, "test") if not cfg.limit else (val_texts, y_val)
+    date = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    summary: dict[str, Any] = {}
+    for level, (weights, info) in results.items():
+        stem = model_stem(level)
+        meta = {
+            "name": stem,
+            "sparsity_target": level,
+            "sparsity_measured": measured_sparsity(weights),
+            "metrics_units": "percent",
+            "val": evaluate_weights(weights, vocab, val_texts, y_val),
+            "test": evaluate_weights(weights, vocab, test_texts, y_test),
+            "test_split": "test" if not cfg.limit else "val (smoke run)",
+            "selection": {"metric": "val macro_recall", **info},
+            "training_data": "TweetEval sentiment (SemEval-2017 Task 4A), train split"
+            + (f", first {cfg.limit} tweets" if cfg.limit else f", {len(x_tr)} tweets"),
+            "vocab_size": len(vocab),
+            "seed": cfg.seed,
+            "date": date,
+            "config": {k: v for k, v in asdict(cfg).items() if k not in ("data_dir", "out_dir")},
+            "parent": None if level == 0 else "cta_dense",
+            "engine_for_metrics": "numpy reference forward pass (cta_desktop.core.engines.reference)",
+        }
+        size = write_nzb(nzb_path(level, out), to_nzb_tensors(weights), {"name": stem, "sparsity": level, "vocab_size": len(vocab)})
+        meta["nzb_bytes"] = size
+        if level == 0:
+            meta["keras_bytes"] = (out / "cta_dense.keras").stat().st_size
+        metadata_path(level, out).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        summary[level] = meta
+        log(f"{stem}: val MR {meta['val']['macro_recall']:.2f}  test MR {meta['test']['macro_recall']:.2f}  "
+            f"acc {meta['test']['accuracy']:.2f}  sparsity {meta['sparsity_measured']['overall_prunable']:.3f}  {size} B")
+    log(f"training finished in {time.time() - t0:.0f} s")
+    return summary
+
+
+def levels_arg(text: str) -> tuple[int, ...]:
+    levels = tuple(int(x) for x in text.split(",") if x.strip())
+    bad = [x for x in levels if x not in SPARSITY_LEVELS or x == 0]
+    if bad:
+        raise ValueError(f"pruning levels must be among {SPARSITY_LEVELS[1:]}, got {bad}")
+    return levels

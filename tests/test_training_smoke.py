@@ -1,0 +1,43 @@
+"""A tiny end-to-end training run (a few hundred tweets): the pipeline writes loadable, pruned models."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from cta_desktop.training.data import default_tweeteval_dir
+
+DATA = default_tweeteval_dir()
+pytestmark = pytest.mark.skipif(not (DATA / "train_text.txt").exists(), reason="TweetEval data not available")
+
+
+def test_smoke_training_writes_pruned_nzb_models(tmp_path):
+    pytest.importorskip("tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from cta_desktop.cli import main
+    from cta_desktop.core.engines.reference import NumpyEngine
+    from cta_desktop.core.modelstore import load_model
+
+    out = tmp_path / "models"
+    rc = main(["train", "--data", str(DATA), "--out", str(out), "--limit", "400", "--epochs", "1",
+               "--prune-epochs", "2", "--levels", "80", "--no-report"])
+    assert rc == 0
+    for name in ("vocab.json", "cta_dense.keras", "cta_dense.nzb", "cta_dense.json", "cta_p80.nzb", "cta_p80.json"):
+        assert (out / name).exists(), name
+    meta = json.loads((out / "cta_p80.json").read_text())
+    assert meta["sparsity_measured"]["overall_prunable"] == pytest.approx(0.80, abs=0.005)
+    for tensor_sparsity in meta["sparsity_measured"]["per_tensor"].values():
+        assert tensor_sparsity == pytest.approx(0.80, abs=0.01)
+    model = load_model(80, out)
+    assert model.nzb.tensors["conv1/kernel"].sparsity == pytest.approx(0.80, abs=0.01)
+    probs = NumpyEngine(model.weights).predict_proba(model.vocab.encode(["what a great day", "awful news"]))
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(1), 1, atol=1e-5)
+    assert (out / "cta_p80.nzb").stat().st_size < (out / "cta_dense.keras").stat().st_size
+
+
+def test_bad_levels_are_refused(capsys):
+    from cta_desktop.cli import main
+
+    assert main(["train", "--levels", "60"]) == 2
+    assert "pruning levels" in capsys.readouterr().err
