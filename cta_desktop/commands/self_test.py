@@ -1,0 +1,271 @@
+"""`cta-desktop self-test`: check an installation (a checkout, a wheel or the bundle) and exit.
+
+Loads every shipped model (each NZB file's checksums are verified on reading), runs the NZB engine
+against the NumPy reference on a few tweets (and dense TensorFlow unless `--no-tf`), imports and
+analyses the shipped example dataset into a throw-away library, and checks that JIT caches go to
+the user's cache directory, not into the install. Prints one summary line; exits 0 when everything
+works, 1 naming what is broken. CI runs it inside the built bundle (packaging/build_bundle.sh).
+No Qt here: the GUI is checked separately (the bundled `screenshot` command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Engine outputs must agree with the NumPy definition this closely (elementwise, relative).
+MAX_REL_ERR = 1e-5
+# Probabilities below this are compared absolutely (a relative error of a ~0 value means nothing).
+REL_ERR_FLOOR = 1e-6
+
+# Short, varied tweets: emoji, emoticons, a URL, a mention, numbers, non-ASCII text, an empty one.
+SAMPLE_TWEETS = (
+    "I love this so much!!! ❤️😍 best day ever",
+    "This is the worst service I have ever had. Never again. @airline",
+    "The meeting is moved to 3pm tomorrow, see https://example.com/agenda",
+    "meh :( not sure how I feel about the new album",
+    "Grüße aus München – the weather is great today :)",
+    "Breaking: 12 people were injured in the crash on highway 5",
+    "",
+    "ok",
+)
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    seconds: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class CheckFailed(Exception):
+    """A check found a problem; the message says what is broken."""
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--models", default=None, help="models folder to check (default: the shipped models/)")
+    p.add_argument("--no-tf", action="store_true", help="skip the dense TensorFlow engine check")
+    p.add_argument("--require-tf", action="store_true",
+                   help="fail if TensorFlow cannot be imported (the bundle ships it, so CI uses this)")
+    p.add_argument("--no-example", action="store_true", help="skip analysing the shipped example dataset")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the summary line")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each check as it finishes (stderr)")
+
+
+# --------------------------------------------------------------------------------------------------
+# The checks. Each returns (detail, data) or raises CheckFailed / any exception (reported by name).
+
+
+def check_models(directory: Path | None) -> tuple[str, dict]:
+    from cta_desktop.core.modelstore import DEFAULT_SPARSITY, available_levels, load_model, load_vocab
+    from cta_desktop.paths import models_dir
+
+    where = directory or models_dir()
+    levels = available_levels(directory)
+    if not levels:
+        raise CheckFailed(f"no models found in {where} (expected cta_dense.nzb, cta_p70.nzb ... cta_p85.nzb)")
+    if DEFAULT_SPARSITY not in levels:
+        raise CheckFailed(f"the default model (pruned {DEFAULT_SPARSITY}%) is missing from {where}")
+    vocab = load_vocab(directory)
+    models = {}
+    for level in levels:
+        models[level] = load_model(level, directory)  # read_nzb verifies every CRC-32
+    sizes = {level: m.file_bytes for level, m in models.items()}
+    detail = f"{len(levels)} models ({', '.join(map(str, levels))}) in {where}, vocabulary {len(vocab)} words"
+    return detail, {"levels": levels, "vocab_size": len(vocab), "file_bytes": sizes, "_models": models}
+
+
+def relative_error(got, want) -> float:
+    import numpy as np
+
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    if got.shape != want.shape:
+        raise CheckFailed(f"output shape {got.shape}, expected {want.shape}")
+    if not np.isfinite(got).all():
+        raise CheckFailed("output has NaN or infinite values")
+    return float((np.abs(got - want) / np.maximum(np.abs(want), REL_ERR_FLOOR)).max(initial=0.0))
+
+
+def compare(engine_name: str, got, want, level: int) -> float:
+    err = relative_error(got, want)
+    if err > MAX_REL_ERR:
+        raise CheckFailed(f"{engine_name} on the {level}% model differs from the NumPy reference: "
+                          f"max relative error {err:.2e} > {MAX_REL_ERR:.0e}")
+    if not (got.argmax(1) == want.argmax(1)).all():
+        raise CheckFailed(f"{engine_name} on the {level}% model predicts different labels than the NumPy reference")
+    return err
+
+
+def check_nzb_engine(models: dict) -> tuple[str, dict]:
+    from cta_desktop.core.engines import best_engine
+    from cta_desktop.core.engines.reference import NumpyEngine
+
+    errors, names = {}, set()
+    for level, model in models.items():
+        ids = model.vocab.encode(SAMPLE_TWEETS)
+        want = NumpyEngine(model.weights).predict_proba(ids)
+        engine = best_engine(model)
+        names.add(engine.name)
+        errors[level] = compare(engine.name, engine.predict_proba(ids), want, level)
+        # The GUI classifies single tweets too; the one-row path must agree with the batch.
+        predict_one = getattr(engine, "predict_one", None)
+        if predict_one is not None:
+            compare(f"{engine.name}.predict_one", predict_one(ids[0])[None, :], want[:1], level)
+    worst = max(errors.values())
+    detail = f"{'/'.join(sorted(names))} matches NumPy on {len(SAMPLE_TWEETS)} tweets x {len(models)} models " \
+             f"(max rel err {worst:.1e})"
+    return detail, {"engines": sorted(names), "max_rel_err": worst}
+
+
+def check_dense_tf(models: dict, require: bool) -> tuple[str, dict]:
+    from cta_desktop.core.engines.reference import NumpyEngine
+    from cta_desktop.core.modelstore import DEFAULT_SPARSITY
+
+    try:
+        from cta_desktop.core.engines.dense_tf import DenseTfEngine
+    except ImportError as exc:
+        if require:
+            raise CheckFailed(f"TensorFlow engine cannot be imported: {exc}") from exc
+        return f"skipped (cannot import: {exc})", {"skipped": True}
+    level = DEFAULT_SPARSITY if DEFAULT_SPARSITY in models else next(iter(models))
+    model = models[level]
+    ids = model.vocab.encode(SAMPLE_TWEETS)
+    want = NumpyEngine(model.weights).predict_proba(ids)
+    engine = DenseTfEngine(model.weights)
+    got = engine.predict_proba(ids)
+    err = compare(getattr(engine, "name", "dense_tf"), got, want, level)
+    import tensorflow as tf  # already imported by the engine; only for the version
+
+    return f"TensorFlow {tf.__version__} matches NumPy (max rel err {err:.1e})", {"max_rel_err": err,
+                                                                                "tf_version": tf.__version__}
+
+
+def example_csvs() -> list[Path]:
+    from cta_desktop.paths import resources_dir
+
+    return sorted((resources_dir() / "example").glob("*.csv"))
+
+
+def check_example(directory: Path | None) -> tuple[str, dict]:
+    from cta_desktop.core.modelstore import load_model
+    from cta_desktop.paths import resources_dir
+
+    csvs = example_csvs()
+    if not csvs:
+        raise CheckFailed(f"no example dataset in {resources_dir() / 'example'}")
+    try:
+        from cta_desktop.core.analysis import analyze_person
+        from cta_desktop.core.library import Library
+    except ImportError as exc:
+        raise CheckFailed(f"the analysis core cannot be imported: {exc}") from exc
+    model = load_model(directory=directory)
+    summaries = []
+    with tempfile.TemporaryDirectory(prefix="cta-self-test-") as tmp:
+        # A throw-away library: the self-test never touches the user's own.
+        library = Library(Path(tmp) / "library.sqlite3")
+        try:
+            for csv in csvs:
+                report = library.import_csv(csv)
+                result = analyze_person(library, report.person_id, model=model)
+                counts = dict(result.counts)
+                if result.n_tweets <= 0:
+                    raise CheckFailed(f"{csv.name}: no tweets analysed")
+                if sum(counts.values()) != result.n_tweets:
+                    raise CheckFailed(f"{csv.name}: label counts {counts} do not add up to {result.n_tweets} tweets")
+                summaries.append({"file": csv.name, "n_tweets": result.n_tweets, "counts": counts,
+                                  "skipped_rows": report.skipped_rows, "seconds": round(result.seconds, 3)})
+        finally:
+            library.close()
+    total = sum(s["n_tweets"] for s in summaries)
+    detail = ", ".join(f"{s['file']}: {s['n_tweets']} tweets " +
+                       "/".join(f"{k[:3]} {v}" for k, v in s["counts"].items()) for s in summaries)
+    return detail, {"files": summaries, "n_tweets": total}
+
+
+def check_writes_outside_install() -> tuple[str, dict]:
+    """JIT caches and user data must live outside the install (the bundle may be read-only)."""
+    from cta_desktop.paths import install_root, user_cache_dir, user_data_dir
+
+    root = install_root().resolve()
+    places = {"user data": user_data_dir(), "user cache": user_cache_dir()}
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        places["NUMBA_CACHE_DIR"] = Path(os.environ["NUMBA_CACHE_DIR"])
+    for what, path in places.items():
+        resolved = path.resolve()
+        if resolved == root or root in resolved.parents:
+            raise CheckFailed(f"{what} ({path}) is inside the install folder {root}")
+    numba_dir = places.get("NUMBA_CACHE_DIR")
+    detail = f"caches in {numba_dir or places['user cache']}, data in {places['user data']}"
+    return detail, {k: str(v) for k, v in places.items()}
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _run_check(name: str, fn: Callable[[], tuple[str, dict]], verbose: bool) -> Check:
+    t0 = time.perf_counter()
+    try:
+        detail, data = fn()
+        check = Check(name, True, detail, data=data)
+    except CheckFailed as exc:
+        check = Check(name, False, str(exc))
+    except Exception as exc:  # any other error is a broken installation too: name it, don't crash
+        check = Check(name, False, f"{type(exc).__name__}: {exc}")
+        if verbose:
+            traceback.print_exc()
+    check.seconds = round(time.perf_counter() - t0, 3)
+    if verbose:
+        _say(f"  [{'ok' if check.ok else 'FAIL'}] {name} ({check.seconds:.1f} s): {check.detail}", sys.stderr)
+    return check
+
+
+def self_test(models: str | None = None, tf: bool = True, require_tf: bool = False, example: bool = True,
+              verbose: bool = False) -> list[Check]:
+    directory = Path(models) if models else None
+    checks = [_run_check("models", lambda: check_models(directory), verbose)]
+    loaded = checks[0].data.pop("_models", None)
+    if loaded:
+        checks.append(_run_check("nzb-engine", lambda: check_nzb_engine(loaded), verbose))
+        if tf:
+            checks.append(_run_check("dense-tf", lambda: check_dense_tf(loaded, require_tf), verbose))
+        if example:
+            checks.append(_run_check("example", lambda: check_example(directory), verbose))
+    # Last, so the engines have had the chance to set NUMBA_CACHE_DIR.
+    checks.append(_run_check("paths", check_writes_outside_install, verbose))
+    return checks
+
+
+def _say(line: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    if stream is not None:  # a windowed (console-less) exe on Windows has no stdout
+        print(line, file=stream, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cta_desktop import __version__
+
+    t0 = time.perf_counter()
+    checks = self_test(args.models, tf=not args.no_tf, require_tf=args.require_tf, example=not args.no_example,
+                       verbose=args.verbose)
+    seconds = time.perf_counter() - t0
+    failed = [c for c in checks if not c.ok]
+    if args.json:
+        _say(json.dumps({"ok": not failed, "version": __version__, "frozen": bool(getattr(sys, "frozen", False)),
+                         "seconds": round(seconds, 2), "checks": [asdict(c) for c in checks]}, default=str))
+    elif failed:
+        _say("self-test FAILED: " + "; ".join(f"{c.name}: {c.detail}" for c in failed), sys.stderr)
+    else:
+        _say(f"self-test OK ({__version__}, {seconds:.1f} s): " + "; ".join(f"{c.name}: {c.detail}" for c in checks))
+    return 1 if failed else 0
