@@ -1,0 +1,92 @@
+"""The jobs the window runs on its worker thread: thin, Qt-free glue over the core.
+
+Each job takes `progress` and `cancel` keyword callbacks (see workers.Worker) and returns one
+plain object for the result signal. SQLite connections belong to the thread that opened them,
+so a job opens its own `Library` on the database path rather than borrowing the window's.
+The loaded model is kept between analyses (loading and verifying it is the slow part of a
+small analysis).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+_model_lock = threading.Lock()
+_models: dict[int, Any] = {}
+
+
+def cached_model(sparsity: int):
+    """The LoadedModel for a pruning level, loaded once per process (raises ModelError)."""
+    from cta_desktop.core.modelstore import load_model
+
+    with _model_lock:
+        if sparsity not in _models:
+            _models[sparsity] = load_model(sparsity)
+        return _models[sparsity]
+
+
+def forget_models() -> None:
+    with _model_lock:
+        _models.clear()
+
+
+@dataclass
+class AnalysisBundle:
+    """Everything the results tab shows: the person, the core's AnalysisResult and the tweets it scored."""
+
+    person: Any
+    result: Any
+    tweets: list[Any] = field(default_factory=list)
+    sparsity: int = 80
+
+
+def analyze_job(db_path: Path, person_id: int, sparsity: int, *, progress: Progress, cancel: Cancel) -> AnalysisBundle:
+    from cta_desktop.core.analysis import analyze_person
+    from cta_desktop.core.library import Library
+
+    model = cached_model(sparsity)
+    library = Library(db_path)
+    try:
+        person = library.person(person_id)
+        result = analyze_person(library, person_id, model=model, progress=progress, cancel=cancel)
+        tweets = list(library.tweets(person_id))
+        try:
+            library.save_analysis(person_id, result)
+        except Exception:  # noqa: BLE001 - a cache write failing must not hide the analysis
+            pass
+    finally:
+        library.close()
+    return AnalysisBundle(person, result, tweets, sparsity)
+
+
+def import_job(db_path: Path, csv_path: Path, person_name: str | None, handle: str | None, mapping: Any,
+               *, progress: Progress, cancel: Cancel):
+    from cta_desktop.core.library import Library
+
+    library = Library(db_path)
+    try:
+        return library.import_csv(csv_path, person_name=person_name, handle=handle, mapping=mapping,
+                                  progress=progress, cancel=cancel)
+    finally:
+        library.close()
+
+
+def benchmark_job(n: int, batch: int, sparsity: int, layers: tuple[int, ...], rounds: int,
+                  *, progress: Progress, cancel: Cancel) -> dict:
+    from cta_desktop.core.benchmark import run_benchmark
+
+    return run_benchmark(n=n, batch=batch, sparsity=sparsity, layers=layers, rounds=rounds,
+                         progress=progress, cancel=cancel)
+
+
+def example_csvs() -> list[Path]:
+    from cta_desktop.paths import resources_dir
+
+    return sorted((resources_dir() / "example").glob("*.csv"))

@@ -1,0 +1,36 @@
+"""The app's QSettings: window geometry, last tab, last folder, chosen model.
+
+Tests isolate these by pointing QSettings' IniFormat user path at a temporary folder and making
+IniFormat the default (see tests/gui/conftest.py); the app itself keeps the platform default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+ORGANIZATION = "cta-desktop"
+APPLICATION = "CTA Desktop"
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def last_folder() -> str:
+    value = app_settings().value("paths/last_folder", "", type=str)
+    return value if value and Path(value).is_dir() else str(Path.home())
+
+
+def remember_folder(path: str | Path) -> None:
+    p = Path(path)
+    app_settings().setValue("paths/last_folder", str(p if p.is_dir() else p.parent))
+
+
+def chosen_sparsity(default: int = 80) -> int:
+    return int(app_settings().value("model/sparsity", default, type=int))
+
+
+def set_chosen_sparsity(level: int) -> None:
+    app_settings().setValue("model/sparsity", int(level))
