@@ -126,7 +126,10 @@ def measured_sparsity(weights: dict[str, np.ndarray]) -> dict[str, Any]:
 
 
 def to_nzb_tensors(weights: dict[str, np.ndarray]) -> dict[str, NzbTensor | np.ndarray]:
-    return {n: NzbTensor.from_dense(n, weights[n], FILTER_AXIS[n]) if n in FILTER_AXIS else weights[n]
+    # Pruning multiplies by a 0/1 mask, which leaves -0.0 where a weight was negative. NZB counts any
+    # set bit as nonzero (so it round-trips bit for bit); adding +0.0 turns -0.0 into +0.0.
+    clean = {n: (np.asarray(w, dtype=np.float32) + np.float32(0.0)) for n, w in weights.items()}
+    return {n: NzbTensor.from_dense(n, clean[n], FILTER_AXIS[n]) if n in FILTER_AXIS else clean[n]
             for n in weight_names()}
 
 
