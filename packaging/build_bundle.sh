@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Build the PyInstaller bundle (build.spec) and smoke-test it the way a user would run it:
+# read-only install folder, empty home directory, no network, no display (Qt offscreen).
+#
+#   packaging/build_bundle.sh            # build (incremental: reuses build/pyinstaller) + smoke test
+#   packaging/build_bundle.sh --clean    # build from scratch
+#   packaging/build_bundle.sh --no-build # smoke-test the existing dist/cta-desktop
+#
+# Env: PYTHON (default .venv/bin/python, else python3), BUNDLE_FIRST_WINDOW_RUNS (default 3, 0 skips).
+# Prints timings and the bundle size; any failure exits non-zero with a line starting "BUNDLE FAILED".
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
+DIST=$ROOT/dist/cta-desktop
+EXE=$DIST/cta-desktop
+CLI=$DIST/cta-desktop-cli
+CLEAN=""
+BUILD=1
+for arg in "$@"; do
+  case $arg in
+    --clean) CLEAN=--clean ;;
+    --no-build) BUILD=0 ;;
+    *) echo "usage: $0 [--clean] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+
+fail() { echo "BUNDLE FAILED: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+step() { echo; echo "== $* =="; }
+
+# ------------------------------------------------------------------------------------------------
+if [ "$BUILD" = 1 ]; then
+  step "pyinstaller build.spec $CLEAN"
+  # A previous smoke test leaves dist/ read-only; make it removable again.
+  [ -d "$DIST" ] && chmod -R u+w "$DIST"
+  t0=$(now)
+  "$PYTHON" -m PyInstaller --noconfirm $CLEAN --log-level WARN \
+      --workpath build/pyinstaller --distpath dist build.spec || fail "pyinstaller exited $?"
+  echo "build time: $(secs "$t0") s"
+fi
+[ -x "$EXE" ] && [ -x "$CLI" ] || fail "$EXE or $CLI missing; build first"
+
+# ------------------------------------------------------------------------------------------------
+step "bundle contents"
+du -sh "$DIST" | awk '{print "bundle size: " $1}'
+echo "bundle bytes: $(du -sb "$DIST" | cut -f1)  files: $(find "$DIST" -type f | wc -l)"
+echo "largest files:"
+find "$DIST" -type f -printf '%s\t%P\n' | sort -rn | head -8 | awk -F'\t' '{printf "  %7.1f MB  %s\n", $1 / 1e6, $2}'
+INTERNAL=$DIST/_internal
+[ -f "$INTERNAL/models/vocab.json" ] || fail "models/vocab.json is not in the bundle"
+ls "$INTERNAL"/models/*.nzb >/dev/null 2>&1 || fail "no .nzb models in the bundle"
+ls "$INTERNAL"/resources/example/*.csv >/dev/null 2>&1 || fail "the example dataset is not in the bundle"
+[ -f "$INTERNAL/resources/icons/cta-desktop.svg" ] || fail "the icon is not in the bundle"
+cuda=$(find "$DIST" \( -ipath '*nvidia*' -o -iname 'libcud*' -o -iname 'libcublas*' -o -iname 'libnccl*' \) | head -3)
+[ -z "$cuda" ] || fail "CUDA libraries in the bundle: $cuda"
+other_qt=$(find "$INTERNAL" -maxdepth 1 \( -name 'PyQt5' -o -name 'PyQt6' -o -name 'PySide2' \) | head -3)
+[ -z "$other_qt" ] || fail "other Qt bindings in the bundle: $other_qt"
+echo "Qt libraries: $(find "$INTERNAL" -name 'libQt6*.so*' -printf '%f\n' 2>/dev/null | sed 's/\.so.*//' | sort -u | tr '\n' ' ')"
+echo "no CUDA libraries, no other Qt bindings"
+
+# ------------------------------------------------------------------------------------------------
+# Run as a user would: the install read-only, a fresh empty home (so user data and the numba
+# cache start empty and must be created outside the bundle), no network, no display.
+STAMP=$(mktemp "${TMPDIR:-/tmp}/cta-bundle-stamp.XXXXXX")
+SANDBOX=$(mktemp -d "${TMPDIR:-/tmp}/cta-bundle-test.XXXXXX")
+mkdir -p "$SANDBOX/home"
+chmod -R a-w "$DIST"
+trap 'chmod -R u+w "$DIST"; rm -rf "$SANDBOX" "$STAMP"' EXIT
+ISOLATE=()
+if [ "$(id -u)" = 0 ] && unshare -m -n true 2>/dev/null; then
+  # root ignores file modes, so mount the bundle read-only in a private mount namespace, and give
+  # it a private network namespace (no interfaces up: no way out).
+  ISOLATE=(unshare -m -n sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"' "$DIST")
+  echo "isolation: bundle mounted read-only, no network (unshare -m -n)"
+elif unshare -r -n true 2>/dev/null; then
+  ISOLATE=(unshare -r -n)
+  echo "isolation: bundle read-only by file modes, no network (unshare -r -n)"
+else
+  echo "isolation: bundle read-only by file modes; network not isolated (unshare not permitted here)"
+fi
+run_user() {
+  # Only what a desktop session would set; none of the developer overrides (CTA_*).
+  env -i PATH=/usr/bin:/bin HOME="$SANDBOX/home" LANG=C.UTF-8 TMPDIR="$SANDBOX" \
+      QT_QPA_PLATFORM=offscreen "${ISOLATE[@]}" "$@"
+}
+
+step "self-test (first run: numba compiles its kernels into the user cache)"
+t0=$(now)
+run_user "$CLI" self-test --require-tf -v || fail "self-test failed (first run)"
+echo "self-test, cold: $(secs "$t0") s"
+
+step "self-test (second run: kernels from the cache)"
+t0=$(now)
+run_user "$CLI" self-test --require-tf || fail "self-test failed (second run)"
+echo "self-test, warm: $(secs "$t0") s"
+echo "user dirs created:"; (cd "$SANDBOX/home" && find . -maxdepth 3 -type d | sed 's/^/  /')
+
+# The windowed executable takes the same commands (it is what a double click starts).
+step "windowed executable runs headless commands too"
+run_user "$EXE" self-test --no-tf --no-example || fail "the windowed executable's self-test failed"
+
+if run_user "$CLI" analyze --help >/dev/null 2>&1; then
+  step "analyze the example dataset (bundled CLI)"
+  csv=$(ls "$INTERNAL"/resources/example/*.csv | head -1)
+  t0=$(now)
+  run_user "$CLI" analyze "$csv" --json > "$SANDBOX/analyze.json" || fail "analyze failed"
+  "$PYTHON" - "$SANDBOX/analyze.json" <<'EOF' || fail "analyze printed no usable JSON"
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+summary = json.loads(text[text.index("{"):])
+n = summary.get("n_tweets")
+assert isinstance(n, int) and n > 0, summary
+print(f"analysed {n} tweets: {summary.get('counts')}")
+EOF
+  echo "analyze: $(secs "$t0") s"
+fi
+
+if run_user "$CLI" bench --help >/dev/null 2>&1; then
+  step "bench: dense TensorFlow vs NZB inside the bundle (small run)"
+  t0=$(now)
+  run_user "$CLI" bench --n 1024 --batch 512 --rounds 2 --json > "$SANDBOX/bench.json" || fail "bench failed"
+  "$PYTHON" - "$SANDBOX/bench.json" <<'EOF' || fail "bench printed no usable JSON"
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+r = json.loads(text[text.index("{"):])
+assert {"dense_tf", "nzb"} <= set(r["engines"]), r["engines"].keys()
+print(f"speedup {r['speedup']:.2f}x, max rel err {r['max_rel_err']:.1e}, label agreement {r['label_agreement']}")
+EOF
+  echo "bench: $(secs "$t0") s"
+fi
+
+# ------------------------------------------------------------------------------------------------
+if run_user "$CLI" screenshot --help >/dev/null 2>&1; then
+  step "GUI offscreen: open the window, import + analyse the example, render every tab"
+  mkdir -p "$SANDBOX/shots"
+  t0=$(now)
+  run_user "$EXE" screenshot --out "$SANDBOX/shots" || fail "the bundled GUI (screenshot) failed"
+  n=$(find "$SANDBOX/shots" -name '*.png' -size +1k | wc -l)
+  [ "$n" -gt 0 ] || fail "screenshot wrote no PNGs"
+  echo "screenshot: $n PNGs in $(secs "$t0") s: $(cd "$SANDBOX/shots" && ls | tr '\n' ' ')"
+  if [ -n "${BUNDLE_SHOTS_DIR:-}" ]; then mkdir -p "$BUNDLE_SHOTS_DIR" && cp "$SANDBOX"/shots/*.png "$BUNDLE_SHOTS_DIR"/; fi
+else
+  echo "note: no screenshot command yet; only the window opening is checked"
+fi
+
+RUNS=${BUNDLE_FIRST_WINDOW_RUNS:-3}
+if [ "$RUNS" -gt 0 ]; then
+  step "time to first window (GUI executable, offscreen, $RUNS runs)"
+  run_user "$PYTHON" "$ROOT/packaging/time_to_first_window.py" --runs "$RUNS" -- "$EXE" \
+      || fail "the bundled GUI did not open a window"
+fi
+
+step "the bundle wrote nothing inside itself"
+[ -z "$(find "$DIST" -newer "$STAMP" -print -quit)" ] || fail "files changed inside $DIST"
+echo "ok"
+echo
+echo "BUNDLE OK: $DIST"

@@ -1,0 +1,200 @@
+"""Fast checks of the PyInstaller spec and the packaging files, without running PyInstaller.
+
+build.spec is executed with stand-ins for Analysis/PYZ/EXE/COLLECT that record their arguments, in a
+scratch root that links the real code and resources and holds stand-in model files.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from cta_desktop import __version__
+from cta_desktop.cli import COMMANDS
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = REPO / "build.spec"
+ICONS = REPO / "resources" / "icons"
+
+
+class Recorder:
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+
+
+class FakeAnalysis(Recorder):
+    extra_binaries: list = []
+
+    def __init__(self, scripts, **kwargs):
+        super().__init__(scripts, **kwargs)
+        self.scripts = scripts
+        self.pure = []
+        # TOC entries (destination, source, typecode), one per file, as PyInstaller expands data folders.
+        self.datas = []
+        for src, dest in kwargs.get("datas", []):
+            src = Path(src)
+            files = [src] if src.is_file() else [p for p in src.rglob("*") if p.is_file()]
+            for f in files:
+                rel = f.name if src.is_file() else f.relative_to(src).as_posix()
+                self.datas.append((f"{dest}/{rel}", str(f), "DATA"))
+        self.datas.append(("PySide6/Qt/translations/qtbase_de.qm", "x", "DATA"))
+        self.binaries = [("PySide6/Qt/lib/libQt6Core.so.6", "x", "BINARY"), *self.extra_binaries]
+
+
+def _collect_submodules(package: str, filter=None) -> list[str]:  # noqa: A002 (PyInstaller's name)
+    base = REPO / package.replace(".", "/")
+    names = []
+    for f in base.rglob("*.py"):
+        parts = f.relative_to(REPO).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return [n for n in names if filter is None or filter(n)]
+
+
+def run_spec(root: Path, monkeypatch, extra_binaries=()) -> dict:
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_submodules = _collect_submodules
+    for name, mod in {"PyInstaller": types.ModuleType("PyInstaller"),
+                      "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+                      "PyInstaller.utils.hooks": hooks}.items():
+        monkeypatch.setitem(sys.modules, name, mod)
+    FakeAnalysis.extra_binaries = list(extra_binaries)
+    ns = {"SPECPATH": str(root), "__file__": str(root / "build.spec"), "Analysis": FakeAnalysis,
+          "PYZ": Recorder, "EXE": Recorder, "COLLECT": Recorder, "BUNDLE": Recorder}
+    exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), ns)
+    return ns
+
+
+@pytest.fixture
+def spec_root(tmp_path) -> Path:
+    """A scratch root: the real package, resources and packaging, stand-in model files."""
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("cta_desktop", "resources", "packaging"):
+        (root / name).symlink_to(REPO / name)
+    models = root / "models"
+    models.mkdir()
+    for name in ("vocab.json", "cta_dense.nzb", "cta_dense.json", "cta_p80.nzb", "cta_p80.json", "cta_dense.keras"):
+        (models / name).write_text("stand-in")
+    return root
+
+
+@pytest.fixture
+def spec(spec_root, monkeypatch) -> dict:
+    return run_spec(spec_root, monkeypatch)
+
+
+def test_two_executables_share_one_folder(spec):
+    gui, cli = spec["exe_gui"], spec["exe_cli"]
+    assert gui.kwargs["name"] == "cta-desktop" and gui.kwargs["console"] is False
+    assert cli.kwargs["name"] == "cta-desktop-cli" and cli.kwargs["console"] is True
+    for exe in (gui, cli):
+        assert exe.kwargs["exclude_binaries"] is True  # onedir: libraries live in COLLECT, not in the exe
+        assert exe.kwargs["upx"] is False
+        assert exe.args[0] is spec["pyz"]  # one shared archive
+    coll = spec["coll"]
+    assert coll.args[0] is gui and coll.args[1] is cli
+    assert coll.kwargs["name"] == "cta-desktop"
+
+
+def test_models_and_resources_are_data(spec):
+    dests = [d for d, _, _ in spec["a"].datas]
+    assert "models/vocab.json" in dests and "models/cta_p80.nzb" in dests and "models/cta_p80.json" in dests
+    assert "models/cta_dense.keras" not in dests  # a training artefact, not read at run time
+    assert "resources/icons/cta-desktop.svg" in dests
+    assert any(d.startswith("resources/example/") and d.endswith(".csv") for d in dests)
+
+
+def test_qt_translations_are_pruned(spec):
+    assert not any("translations" in d for d, _, _ in spec["a"].datas)
+    assert any("libQt6Core" in d for d, _, _ in spec["a"].binaries)
+
+
+def test_matplotlib_uses_only_qtagg(spec):
+    assert spec["a"].kwargs["hooksconfig"] == {"matplotlib": {"backends": "QtAgg"}}
+
+
+def test_other_qt_bindings_and_dev_packages_are_excluded(spec):
+    excludes = set(spec["a"].kwargs["excludes"])
+    assert {"PyQt5", "PyQt6", "PySide2"} <= excludes
+    assert {"tensorboard", "IPython", "tkinter", "pytest", "hypothesis"} <= excludes
+    assert "tensorflow" not in excludes and "numba" not in excludes and "llvmlite" not in excludes
+
+
+def test_qt_modules_the_app_imports_are_not_excluded(spec):
+    excludes = set(spec["a"].kwargs["excludes"])
+    used = set()
+    for f in (REPO / "cta_desktop").rglob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        used |= {f"PySide6.{m}" for m in re.findall(r"PySide6\.(Qt\w+)", text)}
+        used |= {f"PySide6.{m.strip()}" for grp in re.findall(r"from PySide6 import \(?([\w, \n]+)\)?", text)
+                 for m in grp.split(",") if m.strip()}
+    assert not used & excludes, f"the app imports excluded Qt modules: {sorted(used & excludes)}"
+    # matplotlib's QtAgg backend needs these three.
+    assert not {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"} & excludes
+
+
+def test_every_command_is_bundled(spec):
+    hidden = set(spec["a"].kwargs["hiddenimports"])
+    for name in COMMANDS:
+        module = f"cta_desktop.commands.{name.replace('-', '_')}"
+        if (REPO / (module.replace(".", "/") + ".py")).exists():
+            assert module in hidden, module
+    assert "cta_desktop.commands.self_test" in hidden
+
+
+def test_numba_kernels_ship_as_source(spec):
+    # numba's cache=True needs the kernel's .py file on disk (see the comment in build.spec).
+    assert spec["a"].kwargs["module_collection_mode"]["cta_desktop.core.engines"] == "py"
+
+
+def test_version_and_icon(spec):
+    assert spec["VERSION"] == __version__
+    assert Path(spec["icon"]).is_file()
+
+
+def test_refuses_to_build_without_models(spec_root, monkeypatch):
+    (spec_root / "models" / "vocab.json").unlink()
+    with pytest.raises(SystemExit, match="vocab.json"):
+        run_spec(spec_root, monkeypatch)
+
+
+def test_refuses_cuda_libraries(spec_root, monkeypatch):
+    cuda = [("nvidia/cudnn/lib/libcudnn.so.9", "x", "BINARY")]
+    with pytest.raises(SystemExit, match="CUDA"):
+        run_spec(spec_root, monkeypatch, extra_binaries=cuda)
+
+
+def test_icons_exist_at_every_size():
+    from PIL import Image
+
+    for size in (16, 32, 48, 128, 256, 512):
+        with Image.open(ICONS / f"cta-desktop-{size}.png") as im:
+            assert im.size == (size, size) and im.mode == "RGBA"
+    with Image.open(ICONS / "cta-desktop.ico") as ico:
+        assert {(16, 16), (32, 32), (256, 256)} <= set(ico.info["sizes"])
+    assert (ICONS / "cta-desktop.icns").stat().st_size > 1000
+    assert "<svg" in (ICONS / "cta-desktop.svg").read_text(encoding="utf-8")
+
+
+def test_desktop_entry():
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(REPO / "packaging" / "linux" / "cta-desktop.desktop", encoding="utf-8")
+    d = entry["Desktop Entry"]
+    assert d["Type"] == "Application" and d["Name"] == "CTA Desktop"
+    assert d["Exec"].split()[0] == "cta-desktop" and d["Terminal"] == "false"
+    assert d["Icon"] == "cta-desktop" and (ICONS / "cta-desktop.svg").exists()
+    assert d["Categories"].endswith(";")
+
+
+@pytest.mark.parametrize("script", ["packaging/build_bundle.sh", "packaging/linux/install.sh"])
+def test_shell_scripts_parse(script):
+    path = REPO / script
+    assert path.stat().st_mode & 0o111, f"{script} is not executable"
+    subprocess.run(["bash", "-n", str(path)], check=True)
