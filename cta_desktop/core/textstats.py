@@ -1,0 +1,53 @@
+"""Word statistics for the results page: which words a person uses most.
+
+Words are counted on the tokens of `preprocess.tokenize`, so they match what the model sees.
+Placeholders (<url>, <user>, <num>), emoticon tokens, emoji names, "!"/"?", one-letter tokens and
+common English function words are not counted: they say nothing about the person.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+
+# A reasonable English stop-word list for tweets: function words, contractions (with and without
+# the apostrophe, as people type them), and Twitter noise ("rt", "amp", "via").
+STOP_WORDS = frozenset("""
+a about above after again against ago all almost also although always am among an and another any
+anyone anything are aren aren't around as at away back be became because been before being below
+between both but by came can can't cannot could couldn couldn't did didn didn't do does doesn doesn't
+doing don don't done down during each either else even ever every few for from further get gets
+getting go goes going gone got had hadn hadn't has hasn hasn't have haven haven't having he he'd
+he'll he's her here here's hers herself him himself his how how's however i i'd i'll i'm i've id
+if im in into is isn isn't it it'd it'll it's its itself ive just let let's lets like ll made make
+many may me might mine more most much must mustn mustn't my myself need no nor not now o of off
+often on once one only or other others our ours ourselves out over own per put rather re really s
+said same say says see seem shall shan't she she'd she'll she's should shouldn shouldn't since so
+some still such t than that that's thats the their theirs them themselves then there there's
+therefore these they they'd they'll they're they've thing things this those though through thru to
+too toward towards u under until up upon ur us use used very via was wasn wasn't way we we'd we'll
+we're we've were weren weren't what what's whatever when when's where where's whether which while
+who who's whom whose why why's will with within without won won't would wouldn wouldn't y yet you
+you'd you'll you're you've your yours yourself yourselves youre
+rt amp http https www com co t.co gt lt via cc dm
+""".split())
+
+_NOT_WORD_START = frozenset("<:!?")
+
+
+def is_countable_word(token: str) -> bool:
+    """True for tokens that are real words worth counting."""
+    return len(token) > 1 and token[0] not in _NOT_WORD_START and token not in STOP_WORDS
+
+
+def count_words(token_lists: Iterable[list[str]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for tokens in token_lists:
+        counts.update([t for t in tokens if is_countable_word(t)])
+    return counts
+
+
+def top_words(counts: Counter[str], n: int = 50) -> list[tuple[str, int]]:
+    """The n most frequent words, ties broken alphabetically (stable across runs)."""
+    return heapq.nsmallest(n, counts.items(), key=lambda kv: (-kv[1], kv[0]))
