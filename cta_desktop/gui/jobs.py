@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +19,18 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 
 _model_lock = threading.Lock()
-_models: dict[int, Any] = {}
+_models: dict[int, tuple[Any, Any]] = {}
 
 
-def cached_model(sparsity: int):
-    """The LoadedModel for a pruning level, loaded once per process (raises ModelError)."""
+def cached_model(sparsity: int) -> tuple[Any, Any]:
+    """(LoadedModel, engine) for a pruning level, built once per process (raises ModelError)."""
+    from cta_desktop.core.engines import best_engine
     from cta_desktop.core.modelstore import load_model
 
     with _model_lock:
         if sparsity not in _models:
-            _models[sparsity] = load_model(sparsity)
+            model = load_model(sparsity)
+            _models[sparsity] = (model, best_engine(model))
         return _models[sparsity]
 
 
@@ -37,33 +39,54 @@ def forget_models() -> None:
         _models.clear()
 
 
+def warm_up_engine() -> None:
+    """Compile (or load from cache) the sparse kernels in the background, so the first analysis is quick."""
+    try:
+        from cta_desktop.core.engines.sparse import warmup_async
+    except ImportError:
+        return
+    warmup_async()
+
+
 @dataclass
 class AnalysisBundle:
     """Everything the results tab shows: the person, the core's AnalysisResult and the tweets it scored."""
 
     person: Any
     result: Any
-    tweets: list[Any] = field(default_factory=list)
+    columns: Any = None  # tweet_table.TweetColumns, built here so the main thread only shows it
     sparsity: int = 80
 
 
 def analyze_job(db_path: Path, person_id: int, sparsity: int, *, progress: Progress, cancel: Cancel) -> AnalysisBundle:
     from cta_desktop.core.analysis import analyze_person
     from cta_desktop.core.library import Library
+    from cta_desktop.gui.tweet_table import TweetColumns
 
-    model = cached_model(sparsity)
+    model, engine = cached_model(sparsity)
     library = Library(db_path)
     try:
         person = library.person(person_id)
-        result = analyze_person(library, person_id, model=model, progress=progress, cancel=cancel)
-        tweets = list(library.tweets(person_id))
+        if person is None:
+            raise KeyError(f"person {person_id} is no longer in the library")
+        result = analyze_person(library, person_id, model=model, engine=engine, progress=progress,
+                                cancel=cancel, keep_texts=True)
+        # likes and retweets are not part of the result: read them in the same order the analysis did
+        likes: list[Any] = []
+        retweets: list[Any] = []
+        for chunk in library.tweet_chunks(person_id, 50_000):
+            likes.extend(chunk.likes)
+            retweets.extend(chunk.retweets)
+        if len(likes) != result.n_tweets:
+            likes, retweets = None, None
         try:
             library.save_analysis(person_id, result)
         except Exception:  # noqa: BLE001 - a cache write failing must not hide the analysis
             pass
     finally:
         library.close()
-    return AnalysisBundle(person, result, tweets, sparsity)
+    columns = TweetColumns(result.texts or [], result.labels, result.confidences, result.dates, likes, retweets)
+    return AnalysisBundle(person, result, columns, sparsity)
 
 
 def import_job(db_path: Path, csv_path: Path, person_name: str | None, handle: str | None, mapping: Any,

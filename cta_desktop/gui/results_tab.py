@@ -1,0 +1,300 @@
+"""The Results tab: who, how they sound, their most confident tweets, their words, their months, every tweet.
+
+`show_bundle` fills the cheap parts at once and draws the charts one per event-loop turn, so a
+result never freezes the window while matplotlib works.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cta_desktop.gui.charts import (
+    LABELS,
+    SENTIMENT_COLOURS,
+    ChartWidget,
+    draw_by_month,
+    draw_sentiment_ratio,
+    draw_top_words,
+)
+from cta_desktop.gui.tweet_table import TweetFilterProxy, TweetTableModel
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+class ExampleList(QWidget):
+    """The two tweets the model is surest of, for each class."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.labels: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for label in LABELS:
+            title = QLabel(f"<b><span style='color:{SENTIMENT_COLOURS[label]}'>●</span> {label.capitalize()}</b>")
+            body = QLabel()
+            body.setObjectName(f"examples_{label}")
+            body.setWordWrap(True)
+            body.setTextFormat(Qt.TextFormat.RichText)
+            body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            layout.addWidget(title)
+            layout.addWidget(body)
+            self.labels[label] = body
+        layout.addStretch(1)
+
+    def set_examples(self, examples: dict[str, list[dict]]) -> None:
+        for label, body in self.labels.items():
+            items = list((examples or {}).get(label) or [])[:2]
+            if not items:
+                body.setText("<i>no tweet in this class</i>")
+                continue
+            rows = []
+            for ex in items:
+                text = html.escape(" ".join(str(_get(ex, "text", "")).split()))
+                conf = 100 * float(_get(ex, "confidence", 0.0))
+                date = _get(ex, "date")
+                meta = f"{conf:.1f}% sure" + (f" · {html.escape(str(date)[:10])}" if date else "")
+                rows.append(f"<p style='margin:2px 0 6px 0'>“{text}”<br><small>{meta}</small></p>")
+            body.setText("".join(rows))
+
+    def texts(self, label: str) -> str:
+        return self.labels[label].text()
+
+
+class ResultsTab(QWidget):
+    export_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bundle = None
+        self._pending: list[tuple[ChartWidget, Any, tuple]] = []
+
+        # header ------------------------------------------------------------------------
+        self.name_label = QLabel()
+        self.name_label.setObjectName("person_name")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.meta_label = QLabel()
+        self.meta_label.setObjectName("person_meta")
+        self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ratio_label = QLabel()
+        self.ratio_label.setObjectName("ratio_text")
+        self.ratio_label.setTextFormat(Qt.TextFormat.RichText)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Per-tweet CSV, HTML report or chart images (Ctrl+E)")
+        self.export_button.clicked.connect(self.export_requested)
+        head_text = QVBoxLayout()
+        head_text.addWidget(self.name_label)
+        head_text.addWidget(self.meta_label)
+        head_text.addWidget(self.ratio_label)
+        header = QHBoxLayout()
+        header.addLayout(head_text, 1)
+        header.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        # overview: charts and examples ---------------------------------------------------
+        self.ratio_chart = ChartWidget("sentiment")
+        self.ratio_chart.setObjectName("ratio_chart")
+        self.words_chart = ChartWidget("top_words")
+        self.words_chart.setObjectName("words_chart")
+        self.month_chart = ChartWidget("by_month")
+        self.month_chart.setObjectName("month_chart")
+        self.examples = ExampleList()
+        examples_scroll = QScrollArea()
+        examples_scroll.setWidgetResizable(True)
+        examples_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        examples_scroll.setWidget(self.examples)
+
+        def box(title: str, widget: QWidget) -> QGroupBox:
+            g = QGroupBox(title)
+            lay = QVBoxLayout(g)
+            lay.setContentsMargins(6, 6, 6, 6)
+            lay.addWidget(widget)
+            return g
+
+        overview = QWidget()
+        grid = QGridLayout(overview)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(box("Sentiment", self.ratio_chart), 0, 0)
+        grid.addWidget(box("Most confident tweets", examples_scroll), 0, 1)
+        grid.addWidget(box("Top 5 words", self.words_chart), 1, 0)
+        grid.addWidget(box("Sentiment by month", self.month_chart), 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        # all tweets -----------------------------------------------------------------------
+        self.model = TweetTableModel(self)
+        self.proxy = TweetFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("tweets")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        h = self.table.horizontalHeader()
+        for col, width in enumerate((130, 90, 90, 80, 80)):
+            h.resizeSection(col, width)
+        h.setSectionResizeMode(TweetTableModel.TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.label_filter = QComboBox()
+        self.label_filter.setObjectName("label_filter")
+        self.label_filter.addItem("All sentiments", "")
+        for label in LABELS:
+            self.label_filter.addItem(label.capitalize(), label)
+        self.text_filter = QLineEdit()
+        self.text_filter.setObjectName("text_filter")
+        self.text_filter.setPlaceholderText("Filter tweets by text…")
+        self.text_filter.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count_label")
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Show:"))
+        filters.addWidget(self.label_filter)
+        filters.addWidget(self.text_filter, 1)
+        filters.addWidget(self.count_label)
+        table_panel = QWidget()
+        tl = QVBoxLayout(table_panel)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addLayout(filters)
+        tl.addWidget(self.table, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(overview)
+        self.splitter.addWidget(table_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        content = QWidget()
+        cl = QVBoxLayout(content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addLayout(header)
+        cl.addWidget(self.splitter, 1)
+
+        self.placeholder = QLabel("Nothing analysed yet.\n\nChoose a person on the Library tab and press Analyze.")
+        self.placeholder.setObjectName("results_placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=200)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.text_filter.textChanged.connect(self._filter_timer.start)
+        self.label_filter.currentIndexChanged.connect(self._apply_filter)
+        self._chart_timer = QTimer(self, singleShot=True, interval=0)
+        self._chart_timer.timeout.connect(self._draw_next_chart)
+
+    # -- showing a result -------------------------------------------------------------------
+    def show_bundle(self, bundle: Any) -> None:
+        """Fill the tab from an AnalysisBundle (person, result, tweet columns)."""
+        self.bundle = bundle
+        person, result = bundle.person, bundle.result
+        name = _get(person, "name", "") or "Unknown"
+        handle = _get(person, "handle")
+        self.name_label.setText(name + (f"  @{handle}" if handle else ""))
+        n = int(_get(result, "n_tweets", 0))
+        first, last = _get(person, "first_date"), _get(person, "last_date")
+        dates = f"{str(first)[:10]} – {str(last)[:10]}" if first or last else "no dates"
+        skipped = int(_get(result, "skipped_rows", 0) or 0)
+        seconds = _get(result, "seconds")
+        meta = [f"{n:,} tweets", dates]
+        if skipped:
+            meta.append(f"{skipped:,} rows skipped")
+        model_name = _get(result, "model_name", "")
+        if model_name:
+            meta.append(f"model {model_name}")
+        if seconds is not None:
+            meta.append(f"analysed in {float(seconds):.2f} s")
+        self.meta_label.setText("  ·  ".join(meta))
+        counts = _get(result, "counts", {}) or {}
+        ratios = _get(result, "ratios", {}) or {}
+        self.ratio_label.setText("   ".join(
+            f"<span style='color:{SENTIMENT_COLOURS[k]}'>●</span> {k} <b>{100 * float(ratios.get(k, 0)):.1f}%</b>"
+            f" ({int(counts.get(k, 0)):,})" for k in LABELS))
+        self.examples.set_examples(_get(result, "examples", {}) or {})
+
+        self.model.set_columns(bundle.columns)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._apply_filter()
+        self.stack.setCurrentIndex(1)
+
+        self._pending = [
+            (self.ratio_chart, draw_sentiment_ratio, (dict(counts),)),
+            (self.words_chart, draw_top_words, (list(_get(result, "top_words", []) or [])[:5],)),
+            (self.month_chart, draw_by_month, (list(_get(result, "by_month", []) or []),)),
+        ]
+        self._chart_timer.start()
+
+    def _draw_next_chart(self) -> None:
+        if not self._pending:
+            return
+        widget, draw, args = self._pending.pop(0)
+        widget.plot(draw, *args)
+        if self._pending:
+            self._chart_timer.start()
+
+    def charts_pending(self) -> bool:
+        return bool(self._pending)
+
+    def flush_charts(self) -> None:
+        while self._pending:
+            self._draw_next_chart()
+
+    def charts(self) -> dict[str, ChartWidget]:
+        return {"sentiment": self.ratio_chart, "top_words": self.words_chart, "by_month": self.month_chart}
+
+    def clear(self) -> None:
+        self.bundle = None
+        self._pending = []
+        self.model.set_columns(None)
+        for chart in self.charts().values():
+            chart.clear()
+        self.stack.setCurrentIndex(0)
+
+    # -- filtering --------------------------------------------------------------------------
+    def _apply_filter(self) -> None:
+        self.proxy.set_filter(self.label_filter.currentData() or "", self.text_filter.text().strip())
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount()
+        self.count_label.setText(f"{shown:,} of {total:,} tweets" if shown != total else f"{total:,} tweets")
+
+    def apply_filter_now(self) -> None:
+        self._filter_timer.stop()
+        self._apply_filter()
