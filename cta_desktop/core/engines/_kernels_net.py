@@ -1,0 +1,174 @@
+"""The fused NZB forward pass: each thread runs the whole network on tiles of LANES tweets.
+
+A tile's activations live in small per-thread buffers laid out [channel][time][lane] with the conv
+padding already in place (zeros written once), so every layer reads its input straight from the
+previous layer's pooled output and no tile ever leaves the core's caches. Threads claim tiles with
+an atomic counter, so a core slowed by another process simply takes fewer tiles.
+
+`plan` (int64) holds the per-layer shapes computed in `sparse.py`; for layer i (0-based) at
+plan[8*i : 8*i+8]: c_in, padded input length, c_out, time tile T, time blocks, channel blocks,
+next layer's padded length, next layer's left pad; plan[32] is layer 1's left pad.
+"""
+
+# ruff: noqa: E741
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from cta_desktop.core.engines._kernels_nzb import LANES, conv_pool_t6, conv_pool_t8, conv_pool_t10
+from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, vfma, vload, vstore, vzero
+
+CACHE = cache_enabled(__file__)
+PLAN_STRIDE = 8
+
+_f32 = nb.float32[::1]
+_i64 = nb.int64[::1]
+TILE_SIG = nb.void(
+    nb.int32[:, ::1], nb.int64, _i64,  # ids, tile index, plan
+    _i64, nb.uint64[::1], _f32,  # embedding: row start, row bitmap, values
+    _i64, _f32, _i64, _f32,  # conv1: offs, vals, indptr, bias
+    _i64, _f32, _i64, _f32,  # conv2
+    _i64, _f32, _i64, _f32,  # conv3
+    _i64, _f32, _i64, _f32,  # conv4
+    _i64, _i64, _f32, _f32,  # dense: indptr per class, feature index, values, bias
+    _f32, _f32, _f32, _f32, _f32, _f32, _f32,  # buffers x1..x5, partial sums, logits
+    nb.float32[:, ::1],  # out probabilities
+)
+
+
+@nb.njit(inline="always")
+def _conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0):
+    if t == 10:
+        conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+    elif t == 8:
+        conv_pool_t8(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+    else:
+        conv_pool_t6(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+
+
+@nb.njit(TILE_SIG, cache=CACHE, nogil=True, error_model="numpy", boundscheck=False)
+def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
+                 o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
+                 d_ptr, d_idx, d_vals, d_bias, x1, x2, x3, x4, x5, part, logits, out):
+    """Run tile `tile` (rows tile*LANES ...) of `ids` through the network into `out`."""
+    n = ids.shape[0]
+    seq = ids.shape[1]
+    c_in = plan[0]
+    lp = plan[1]
+    pad = plan[PLAN_STRIDE * 4]  # layer 1's left pad
+    row0 = tile * LANES
+    # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored.
+    for l in range(LANES):
+        r = row0 + l
+        for t in range(seq):
+            tok = ids[r, t] if r < n else 0
+            bits = e_bits[tok]
+            pos = e_start[tok]
+            base = (pad + t) * LANES + l
+            for c in range(c_in):
+                if (bits >> np.uint64(63 - c)) & np.uint64(1):
+                    x1[base + c * lp * LANES] = e_vals[pos]
+                    pos += 1
+                else:
+                    x1[base + c * lp * LANES] = np.float32(0.0)
+    xs = (x1, x2, x3, x4, x5)
+    for i in range(4):
+        q = PLAN_STRIDE * i
+        n_out = plan[q + 2]
+        t_tile = plan[q + 3]
+        n_tb = plan[q + 4]
+        n_cb = plan[q + 5]
+        y_lp = plan[q + 6]
+        y_pad = plan[q + 7]
+        x = xs[i]
+        y = xs[i + 1]
+        if i == 0:
+            _conv(t_tile, x, o1, v1, p1, b1, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+        elif i == 1:
+            _conv(t_tile, x, o2, v2, p2, b2, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+        elif i == 2:
+            _conv(t_tile, x, o3, v3, p3, b3, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+        else:
+            _conv(t_tile, x, o4, v4, p4, b4, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+    # Dense head over the flattened (time, channel) features, only its nonzero weights.
+    n_cls = d_bias.shape[0]
+    c_last = plan[PLAN_STRIDE * 3 + 2]
+    t_last = plan[PLAN_STRIDE * 3 + 6]
+    for k in range(n_cls):
+        acc = vzero()
+        for j in range(d_ptr[k], d_ptr[k + 1]):
+            f = d_idx[j]
+            t = f // c_last
+            c = f - t * c_last
+            acc = vfma(acc, d_vals[j], vload(x5, (c * t_last + t) * LANES))
+        vstore(logits, k * LANES, acc)
+    for l in range(LANES):
+        r = row0 + l
+        if r >= n:
+            break
+        m = np.float32(-np.inf)
+        for k in range(n_cls):
+            z = logits[k * LANES + l] + d_bias[k]
+            logits[k * LANES + l] = z
+            if z > m:
+                m = z
+        s = np.float32(0.0)
+        for k in range(n_cls):
+            e = np.exp(logits[k * LANES + l] - m)
+            out[r, k] = e
+            s += e
+        for k in range(n_cls):
+            out[r, k] = out[r, k] / s
+
+
+def buffer_sizes(plan: np.ndarray) -> list[int]:
+    """Float counts of x1..x5, the partial-sum buffer and the logits buffer for one thread."""
+    sizes = []
+    part = 0
+    for i in range(4):
+        c_in, lp, c_out, t_tile, n_tb, n_cb, y_lp, _ = (int(v) for v in plan[PLAN_STRIDE * i : PLAN_STRIDE * (i + 1)])
+        sizes.append(c_in * lp * LANES)
+        if n_cb > 1:
+            part = max(part, c_out * t_tile * n_tb * LANES)
+    c_last, y_lp_last = int(plan[PLAN_STRIDE * 3 + 2]), int(plan[PLAN_STRIDE * 3 + 6])
+    sizes.append(c_last * y_lp_last * LANES)
+    sizes.append(max(part, LANES))
+    sizes.append(8 * LANES)
+    return sizes
+
+
+FORWARD_SIG = nb.void(
+    nb.int32[:, ::1], _i64,
+    _i64, nb.uint64[::1], _f32,
+    _i64, _f32, _i64, _f32,
+    _i64, _f32, _i64, _f32,
+    _i64, _f32, _i64, _f32,
+    _i64, _f32, _i64, _f32,
+    _i64, _i64, _f32, _f32,
+    _i64, _i64,  # buffer sizes (7), tile counter
+    nb.float32[:, ::1], nb.int64,  # out, number of workers
+)
+
+
+@nb.njit(FORWARD_SIG, cache=CACHE, parallel=True, nogil=True, error_model="numpy", boundscheck=False)
+def forward_parallel(ids, plan, e_start, e_bits, e_vals,
+                     o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
+                     d_ptr, d_idx, d_vals, d_bias, sizes, counter, out, n_workers):
+    """All tiles of `ids`, shared among `n_workers` threads that claim tiles one at a time."""
+    n_tiles = (ids.shape[0] + LANES - 1) // LANES
+    for _w in nb.prange(n_workers):
+        x1 = np.zeros(sizes[0], np.float32)
+        x2 = np.zeros(sizes[1], np.float32)
+        x3 = np.zeros(sizes[2], np.float32)
+        x4 = np.zeros(sizes[3], np.float32)
+        x5 = np.zeros(sizes[4], np.float32)
+        part = np.zeros(sizes[5], np.float32)
+        logits = np.zeros(sizes[6], np.float32)
+        while True:
+            tile = atomic_add(counter, 0, 1)
+            if tile >= n_tiles:
+                break
+            forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
+                         o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
+                         d_ptr, d_idx, d_vals, d_bias, x1, x2, x3, x4, x5, part, logits, out)
