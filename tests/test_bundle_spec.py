@@ -56,15 +56,28 @@ def _collect_submodules(package: str, filter=None) -> list[str]:  # noqa: A002 (
     return [n for n in names if filter is None or filter(n)]
 
 
-def run_spec(root: Path, monkeypatch, extra_binaries=()) -> dict:
+def run_spec(root: Path, monkeypatch, extra_binaries=(), platform: str | None = None) -> dict:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = _collect_submodules
+    versioninfo = types.ModuleType("PyInstaller.utils.win32.versioninfo")
+    for cls in ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct", "VarFileInfo",
+                "VarStruct"):
+        setattr(versioninfo, cls, Recorder)
+    win32 = types.ModuleType("PyInstaller.utils.win32")
+    win32.versioninfo = versioninfo
     for name, mod in {"PyInstaller": types.ModuleType("PyInstaller"),
                       "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
-                      "PyInstaller.utils.hooks": hooks}.items():
+                      "PyInstaller.utils.hooks": hooks, "PyInstaller.utils.win32": win32,
+                      "PyInstaller.utils.win32.versioninfo": versioninfo}.items():
         monkeypatch.setitem(sys.modules, name, mod)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the spec prepends its root
+    if platform:
+        monkeypatch.setattr(sys, "platform", platform)
     FakeAnalysis.extra_binaries = list(extra_binaries)
-    ns = {"SPECPATH": str(root), "__file__": str(root / "build.spec"), "Analysis": FakeAnalysis,
+    dist = root / "dist"
+    (dist / "cta-desktop").mkdir(parents=True, exist_ok=True)  # COLLECT would have made it
+    ns = {"SPECPATH": str(root), "DISTPATH": str(dist), "workpath": str(root / "build"),
+          "__file__": str(root / "build.spec"), "Analysis": FakeAnalysis,
           "PYZ": Recorder, "EXE": Recorder, "COLLECT": Recorder, "BUNDLE": Recorder}
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), ns)
     return ns
@@ -89,17 +102,43 @@ def spec(spec_root, monkeypatch) -> dict:
     return run_spec(spec_root, monkeypatch)
 
 
-def test_two_executables_share_one_folder(spec):
-    gui, cli = spec["exe_gui"], spec["exe_cli"]
+def test_one_windowed_app_and_a_console_twin(spec, spec_root):
+    gui = spec["exe_gui"]
     assert gui.kwargs["name"] == "cta-desktop" and gui.kwargs["console"] is False
-    assert cli.kwargs["name"] == "cta-desktop-cli" and cli.kwargs["console"] is True
-    for exe in (gui, cli):
-        assert exe.kwargs["exclude_binaries"] is True  # onedir: libraries live in COLLECT, not in the exe
-        assert exe.kwargs["upx"] is False
-        assert exe.args[0] is spec["pyz"]  # one shared archive
+    assert gui.kwargs["exclude_binaries"] is True  # onedir: libraries live in COLLECT, not in the exe
+    assert gui.kwargs["upx"] is False
     coll = spec["coll"]
-    assert coll.args[0] is gui and coll.args[1] is cli
-    assert coll.kwargs["name"] == "cta-desktop"
+    assert coll.args[0] is gui and coll.kwargs["name"] == "cta-desktop"
+    if sys.platform != "win32":
+        # Linux/macOS: the console twin is a relative symlink, not a second 35 MB executable.
+        link = spec_root / "dist" / "cta-desktop" / "cta-desktop-cli"
+        assert link.is_symlink() and str(link.readlink()) == "cta-desktop"
+        assert spec["exe_cli"] is None
+
+
+def test_windows_gets_a_console_exe_and_version_info(spec_root, monkeypatch):
+    spec = run_spec(spec_root, monkeypatch, platform="win32")
+    gui, cli = spec["exe_gui"], spec["exe_cli"]
+    assert cli.kwargs["name"] == "cta-desktop-cli" and cli.kwargs["console"] is True
+    assert cli.args[0] is spec["pyz"] and gui.args[0] is spec["pyz"]  # one Analysis, one archive
+    assert spec["coll"].args[:2] == (gui, cli)
+    assert gui.kwargs["icon"].endswith("cta-desktop.ico") and gui.kwargs["version"] is not None
+
+
+def test_strips_only_tensorflow_and_llvmlite(spec_root, monkeypatch):
+    import _ctypes
+    import shutil
+
+    if not sys.platform.startswith("linux") or not shutil.which("strip"):
+        pytest.skip("stripping is done on Linux with binutils' strip")
+    lib = Path(_ctypes.__file__)
+    numpy_lib = ("numpy.libs/libopenblas.so", str(lib), "BINARY")
+    spec = run_spec(spec_root, monkeypatch, extra_binaries=[("tensorflow/libtensorflow_cc.so.2", str(lib), "BINARY"),
+                                                             numpy_lib])
+    entries = {d: src for d, src, _ in spec["a"].binaries}
+    stripped = Path(entries["tensorflow/libtensorflow_cc.so.2"])
+    assert stripped != lib and stripped.is_relative_to(spec_root / "build") and stripped.stat().st_size > 0
+    assert entries["numpy.libs/libopenblas.so"] == str(lib)  # auditwheel-patched libraries stay untouched
 
 
 def test_models_and_resources_are_data(spec):
@@ -155,7 +194,10 @@ def test_numba_kernels_ship_as_source(spec):
 
 def test_version_and_icon(spec):
     assert spec["VERSION"] == __version__
-    assert Path(spec["icon"]).is_file()
+    if sys.platform in ("win32", "darwin"):
+        assert Path(spec["icon"]).is_file()
+    else:
+        assert spec["icon"] is None  # PyInstaller ignores exe icons on Linux; the .desktop entry has it
 
 
 def test_refuses_to_build_without_models(spec_root, monkeypatch):
