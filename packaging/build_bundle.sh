@@ -6,13 +6,17 @@
 #   packaging/build_bundle.sh --clean    # build from scratch
 #   packaging/build_bundle.sh --no-build # smoke-test the existing dist/cta-desktop
 #
-# Env: PYTHON (default .venv/bin/python, else python3), BUNDLE_FIRST_WINDOW_RUNS (default 3, 0 skips).
+# Env: PYTHON (default: the active venv, else .venv/bin/python, else python3), BUNDLE_FIRST_WINDOW_RUNS (default 3, 0 skips).
 # Prints timings and the bundle size; any failure exits non-zero with a line starting "BUNDLE FAILED".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-PYTHON=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
+if [ -z "${PYTHON:-}" ]; then
+  if [ -n "${VIRTUAL_ENV:-}" ]; then PYTHON=$VIRTUAL_ENV/bin/python
+  elif [ -x .venv/bin/python ]; then PYTHON=$ROOT/.venv/bin/python
+  else PYTHON=python3; fi
+fi
 DIST=$ROOT/dist/cta-desktop
 EXE=$DIST/cta-desktop
 CLI=$DIST/cta-desktop-cli
@@ -36,6 +40,7 @@ if [ "$BUILD" = 1 ]; then
   step "pyinstaller build.spec $CLEAN"
   # A previous smoke test leaves dist/ read-only; make it removable again.
   [ -d "$DIST" ] && chmod -R u+w "$DIST"
+  "$PYTHON" -c "import PyInstaller" 2>/dev/null || fail "$PYTHON has no PyInstaller; pip install -e '.[bundle]'"
   t0=$(now)
   "$PYTHON" -m PyInstaller --noconfirm $CLEAN --log-level WARN \
       --workpath build/pyinstaller --distpath dist build.spec || fail "pyinstaller exited $?"
@@ -137,7 +142,7 @@ if run_user "$CLI" screenshot --help >/dev/null 2>&1; then
   step "GUI offscreen: open the window, import + analyse the example, render every tab"
   mkdir -p "$SANDBOX/shots"
   t0=$(now)
-  run_user "$EXE" screenshot --out "$SANDBOX/shots" || fail "the bundled GUI (screenshot) failed"
+  run_user "$EXE" screenshot "$SANDBOX/shots" --bench-n 256 || fail "the bundled GUI (screenshot) failed"
   n=$(find "$SANDBOX/shots" -name '*.png' -size +1k | wc -l)
   [ "$n" -gt 0 ] || fail "screenshot wrote no PNGs"
   echo "screenshot: $n PNGs in $(secs "$t0") s: $(cd "$SANDBOX/shots" && ls | tr '\n' ' ')"
