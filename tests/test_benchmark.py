@@ -1,0 +1,97 @@
+"""The benchmark: its dict, progress, cancel, inputs without shared data, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+pytest.importorskip("tensorflow")
+
+from cta_desktop.core import benchmark  # noqa: E402
+from cta_desktop.core.modelstore import available_levels, load_model  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def level():
+    levels = [s for s in available_levels() if s]
+    if not levels:
+        pytest.skip("no pruned model available")
+    return 80 if 80 in levels else levels[0]
+
+
+def test_run_benchmark_result(level):
+    seen = []
+    r = benchmark.run_benchmark(n=70, batch=32, sparsity=level, layers=(1, 2), rounds=2,
+                                progress=lambda d, t: seen.append((d, t)))
+    assert (r["n"], r["batch"], r["sparsity"], r["layers"], r["rounds"]) == (70, 32, level, [1, 2], 2)
+    for name in ("dense_tf", "nzb"):
+        e = r["engines"][name]
+        assert e["seconds"] > 0 and e["tweets_per_s"] == pytest.approx(70 / e["seconds"])
+        assert e["cpu_percent"] >= 0 and e["peak_mem_bytes"] >= 0 and e["model_bytes"] > 0
+        assert len(e["round_seconds"]) == 2
+    assert r["engines"]["nzb"]["model_bytes"] < r["engines"]["dense_tf"]["model_bytes"]
+    assert r["speedup"] == pytest.approx(r["engines"]["dense_tf"]["seconds"] / r["engines"]["nzb"]["seconds"])
+    assert r["max_rel_err"] <= 1e-5
+    assert r["label_agreement"] == 1.0
+    assert r["jit_compile_seconds"] is not None and r["jit_compile_seconds"] > 0
+    assert r["machine"]["cpu_count"]
+    json.dumps(r)  # the CLI prints it
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1][0] == seen[-1][1]
+
+
+def test_cancel_raises(level):
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(benchmark.BenchmarkCancelled):
+        benchmark.run_benchmark(n=64, batch=16, sparsity=level, rounds=3, cancel=cancel)
+
+
+def test_naive_row_is_labelled_and_extrapolated(level):
+    r = benchmark.run_benchmark(n=40, batch=40, sparsity=level, rounds=1, naive=True, naive_n=2)
+    naive = r["engines"]["naive_predict"]
+    assert naive["extrapolated_from"] == 2 and "extrapolated" in naive["note"]
+    assert naive["seconds"] == pytest.approx(40 / naive["tweets_per_s"])
+
+
+def test_inputs_without_shared_data(level, monkeypatch, tmp_path):
+    model = load_model(level)
+    monkeypatch.setenv("CTA_SHARED_DATA", str(tmp_path))  # as in a bundle: no TweetEval
+    ids, source = benchmark.benchmark_inputs(model, 300)
+    assert ids.shape == (300, 50) and ids.dtype == np.int32
+    assert source.startswith("shipped example tweets")
+    monkeypatch.setattr(benchmark, "_example_texts", lambda: None)
+    ids, source = benchmark.benchmark_inputs(model, 300)
+    assert source == "ids sampled from the vocabulary"
+    assert ids.min() >= 0 and ids.max() < len(model.vocab) and (ids[:, 0] > 0).all()
+
+
+def test_max_rel_err():
+    a = np.array([[0.5, 0.25, 0.25]], np.float32)
+    assert benchmark.max_rel_err(a, a) == 0.0
+    assert benchmark.max_rel_err(a * 1.001, a) == pytest.approx(1e-3, rel=1e-3)
+
+
+def test_cli_json(level, capsys):
+    from cta_desktop.cli import main
+
+    assert main(["bench", "--n", "20", "--batch", "16", "--rounds", "1", "--sparsity", str(level),
+                 "--layers", "1,2,3,4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["layers"] == [1, 2, 3, 4] and set(out["engines"]) == {"dense_tf", "nzb"}
+
+
+def test_cli_table_and_bad_layers(level, capsys):
+    from cta_desktop.cli import main
+
+    assert main(["bench", "--n", "20", "--batch", "20", "--rounds", "1", "--sparsity", str(level)]) == 0
+    assert "speedup" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["bench", "--layers", "1,9"])

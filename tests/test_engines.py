@@ -1,0 +1,194 @@
+"""The NZB sparse engine gives the dense model's answers: vs TensorFlow and vs the NumPy reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cta_desktop.core.model_spec import CONVS, EMBED_DIM
+from cta_desktop.core.nzb import NzbFile, NzbTensor, decode_nzb, encode_nzb
+from cta_desktop.core.preprocess import SEQ_LEN
+
+sparse = pytest.importorskip("cta_desktop.core.engines.sparse")
+from cta_desktop.core.engines.reference import NumpyEngine  # noqa: E402
+
+LAYER_CHOICES = [(1, 2, 3, 4), (1,), (1, 2), (1, 2, 3), ()]
+TOL = 1e-5
+
+
+def rel_err(a, b) -> float:
+    return float(np.max(np.abs(a.astype(np.float64) - b) / np.maximum(np.abs(b.astype(np.float64)), 1e-30)))
+
+
+def random_nzb(vocab=50, sparsity=0.8, seed=0, empty_filter=True) -> NzbFile:
+    """A model with the real architecture, random weights pruned to `sparsity`, via NZB bytes."""
+    rng = np.random.default_rng(seed)
+
+    def pruned(shape, scale):
+        w = (rng.standard_normal(shape) * scale).astype(np.float32)
+        w[rng.random(shape) < sparsity] = 0.0
+        return w
+
+    tensors: dict = {"embedding": NzbTensor.from_dense("embedding", pruned((vocab, EMBED_DIM), 1.0), 0)}
+    c_in = EMBED_DIM
+    for i, spec in enumerate(CONVS, start=1):
+        k = pruned((spec.kernel, c_in, spec.filters), 1.0 / np.sqrt(spec.kernel * c_in * (1 - sparsity + 1e-3)))
+        if empty_filter:
+            k[:, :, 0] = 0.0  # a filter with no nonzeros at all
+        tensors[f"conv{i}/kernel"] = NzbTensor.from_dense(f"conv{i}/kernel", k, 2)
+        tensors[f"conv{i}/bias"] = (rng.standard_normal(spec.filters) * 0.1).astype(np.float32)
+        c_in = spec.filters
+    tensors["dense/kernel"] = NzbTensor.from_dense("dense/kernel", pruned((3 * c_in, 3), 0.5), 1)
+    tensors["dense/bias"] = np.array([0.1, -0.2, 0.05], np.float32)
+    return decode_nzb(encode_nzb(tensors, {"name": "random"}))
+
+
+def random_ids(n, vocab, seed=1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(1, vocab, size=(n, SEQ_LEN)).astype(np.int32)
+    lengths = rng.integers(0, SEQ_LEN + 1, size=n)
+    ids[np.arange(SEQ_LEN)[None, :] >= lengths[:, None]] = 0  # padded tails, some empty tweets
+    return ids
+
+
+@pytest.fixture(scope="module")
+def warm():
+    sparse.warmup_async().join()
+    assert sparse.jit_ready()
+
+
+@pytest.mark.parametrize("sparsity", [0.0, 0.8, 0.97])
+@pytest.mark.parametrize("layers", LAYER_CHOICES)
+def test_random_model_matches_numpy_reference(warm, sparsity, layers):
+    nzb = random_nzb(sparsity=sparsity, seed=int(sparsity * 100))
+    ids = random_ids(300, 50)
+    ref = NumpyEngine(nzb.dense_weights()).predict_proba(ids)
+    engine = sparse.SparseNzbEngine(nzb, sparse_layers=layers)
+    got = engine.predict_proba(ids)
+    assert got.shape == (300, 3) and got.dtype == np.float32
+    assert rel_err(got, ref) <= TOL
+    np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
+    np.testing.assert_allclose(got.sum(1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("n", [0, 1, 15, 16, 17, 33])
+def test_any_batch_size_and_single_tweet(warm, n):
+    nzb = random_nzb(seed=3)
+    ids = random_ids(n, 50, seed=n)
+    engine = sparse.SparseNzbEngine(nzb)
+    got = engine.predict_proba(ids)
+    assert got.shape == (n, 3)
+    ref = NumpyEngine(nzb.dense_weights()).predict_proba(ids) if n else got
+    assert rel_err(got, ref) <= TOL if n else True
+    for i in range(min(n, 3)):
+        np.testing.assert_allclose(engine.predict_one(ids[i]), got[i], rtol=1e-6, atol=1e-7)
+
+
+def test_raw_tensors_and_bad_ids(warm):
+    nzb = random_nzb(seed=4)
+    raw = NzbFile(nzb.dense_weights())  # every tensor raw (not NZB-encoded): still works
+    ids = random_ids(40, 50)
+    a = sparse.SparseNzbEngine(nzb).predict_proba(ids)
+    b = sparse.SparseNzbEngine(raw).predict_proba(ids)
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+    engine = sparse.SparseNzbEngine(nzb)
+    with pytest.raises(ValueError, match="token ids"):
+        engine.predict_proba(np.full((2, SEQ_LEN), 50, np.int32))
+    with pytest.raises(ValueError, match="token ids"):
+        engine.predict_proba(np.full((2, SEQ_LEN), -1, np.int32))
+    with pytest.raises(ValueError, match="shape"):
+        engine.predict_proba(np.zeros((2, 7), np.int32))
+    with pytest.raises(ValueError, match="sparse_layers"):
+        sparse.SparseNzbEngine(nzb, sparse_layers=(5,))
+
+
+def test_sparse_layers_cut_the_work():
+    nzb = random_nzb(sparsity=0.8, seed=5, empty_filter=False)
+    all_sparse = sparse.SparseNzbEngine(nzb)
+    dense = sparse.SparseNzbEngine(nzb, sparse_layers=())
+    layer1 = sparse.SparseNzbEngine(nzb, sparse_layers=(1,))
+    assert all_sparse.nnz_macs < layer1.nnz_macs < dense.nnz_macs
+    assert 0.15 < all_sparse.nnz_macs / dense.nnz_macs < 0.25
+    assert all_sparse.model_bytes < dense.model_bytes
+    assert all_sparse.name == "nzb" and layer1.name == "nzb[1]"
+
+
+def test_numba_cache_lives_in_the_user_cache():
+    import numba
+
+    from cta_desktop.paths import user_cache_dir
+
+    assert numba.config.CACHE_DIR == str(user_cache_dir() / "numba")
+    assert sparse.jit_cache_dir() == numba.config.CACHE_DIR
+
+
+def test_generated_kernels_are_up_to_date():
+    from cta_desktop.core.engines import _kernels_gen
+
+    assert _kernels_gen.TARGET.read_text(encoding="utf-8") == _kernels_gen.module_source()
+    assert _kernels_gen.LANES == sparse.LANES
+    assert set(sparse.TIME_TILES) <= set(_kernels_gen.TIME_TILES)
+
+
+# ------------------------------------------------------------ the real models on real tweets
+def _real_ids(model, n=2000):
+    from cta_desktop.paths import shared_data_dir
+
+    path = shared_data_dir() / "tweeteval_sentiment" / "test_text.txt"
+    if not path.exists():
+        pytest.skip("TweetEval test text not available")
+    texts = path.read_text(encoding="utf-8").splitlines()[:n]
+    return model.vocab.encode(texts)
+
+
+def _levels():
+    from cta_desktop.core.modelstore import available_levels
+
+    return available_levels()
+
+
+@pytest.mark.parametrize("sparsity", [0, 70, 75, 80, 85])
+def test_real_models_match_dense_tf_and_numpy(warm, sparsity):
+    from cta_desktop.core.modelstore import load_model
+
+    if sparsity not in _levels():
+        pytest.skip(f"model for {sparsity}% not available")
+    pytest.importorskip("tensorflow")
+    from cta_desktop.core.engines.dense_tf import DenseTfEngine
+
+    model = load_model(sparsity)
+    ids = _real_ids(model)
+    weights = model.weights
+    tf_probs = DenseTfEngine(weights, batch_size=1024).predict_proba(ids)
+    np_probs = NumpyEngine(weights).predict_proba(ids)
+    assert rel_err(np_probs, tf_probs) <= TOL
+    for layers in LAYER_CHOICES:
+        got = sparse.SparseNzbEngine(model.nzb, sparse_layers=layers).predict_proba(ids)
+        assert rel_err(got, tf_probs) <= TOL, layers
+        assert rel_err(got, np_probs) <= TOL, layers
+        np.testing.assert_array_equal(got.argmax(1), tf_probs.argmax(1))
+
+
+def test_dense_tf_naive_matches_batched():
+    from cta_desktop.core.modelstore import load_model
+
+    if 80 not in _levels():
+        pytest.skip("80% model not available")
+    pytest.importorskip("tensorflow")
+    from cta_desktop.core.engines.dense_tf import DenseTfEngine
+
+    model = load_model(80)
+    ids = random_ids(3, len(model.vocab))
+    engine = DenseTfEngine(model.weights)
+    np.testing.assert_allclose(engine.predict_naive(ids), engine.predict_proba(ids), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(engine.predict_one(ids[1]), engine.predict_proba(ids)[1], rtol=1e-5, atol=1e-7)
+
+
+def test_best_engine_is_the_nzb_engine():
+    from cta_desktop.core.engines import best_engine
+    from cta_desktop.core.modelstore import load_model
+
+    if 80 not in _levels():
+        pytest.skip("80% model not available")
+    engine = best_engine(load_model(80))
+    assert isinstance(engine, sparse.SparseNzbEngine)
