@@ -33,7 +33,7 @@ import numpy as np
 from cta_desktop.core.datasets import ColumnMapping, TweetChunk, read_tweets_csv
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
-from cta_desktop.core.textstats import is_countable_word, top_words
+from cta_desktop.core.textstats import top_words, word_list
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -126,14 +126,14 @@ def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
     out = np.zeros((len(texts), seq_len), dtype=np.int32)
     words: Counter[str] = Counter()
     get = index.get
-    countable = is_countable_word
+    countable = word_list
     for row, text in enumerate(texts):
         tokens = tokenize(text)
         if not tokens:
             continue
         head = tokens[:seq_len] if len(tokens) > seq_len else tokens
         out[row, : len(head)] = [get(t, OOV_ID) for t in head]
-        words.update([t for t in tokens if countable(t)])
+        words.update(countable(tokens))
     return out, words
 
 

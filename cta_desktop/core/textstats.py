@@ -8,6 +8,7 @@ common English function words are not counted: they say nothing about the person
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -34,18 +35,45 @@ rt amp http https www com co t.co gt lt via cc dm
 """.split())
 
 _NOT_WORD_START = frozenset("<:!?")
+# Mojibake glued to words, as in the FiveThirtyEight archives: "‰ÛÓPresident" tokenises to
+# "ûópresident" and "I’m" mangled to "Iâ€™m" gives "iâ". Runs of these characters at a word's
+# edge are cut off for counting (real words rarely start with two of them or end in "â").
+_MOJIBAKE_EDGES = re.compile(r"^[âûóªïòùœ]{2,}|â+$")
+
+
+def countable_word(token: str) -> str | None:
+    """The word to count for a token, or None for tokens that say nothing about the person."""
+    if not token.isascii():
+        token = _MOJIBAKE_EDGES.sub("", token)
+    if len(token) > 1 and token[0] not in _NOT_WORD_START and token not in STOP_WORDS:
+        return token
+    return None
 
 
 def is_countable_word(token: str) -> bool:
-    """True for tokens that are real words worth counting."""
-    return len(token) > 1 and token[0] not in _NOT_WORD_START and token not in STOP_WORDS
+    """True for tokens that are real words worth counting (as they are, without mojibake repair)."""
+    return countable_word(token) == token
 
 
 def count_words(token_lists: Iterable[list[str]]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for tokens in token_lists:
-        counts.update([t for t in tokens if is_countable_word(t)])
+        counts.update(word_list(tokens))
     return counts
+
+
+def word_list(tokens: list[str]) -> list[str]:
+    """The countable words of one tweet's tokens."""
+    out = []
+    for t in tokens:
+        if t.isascii():
+            if len(t) > 1 and t[0] not in _NOT_WORD_START and t not in STOP_WORDS:
+                out.append(t)
+        else:
+            w = countable_word(t)
+            if w is not None:
+                out.append(w)
+    return out
 
 
 def top_words(counts: Counter[str], n: int = 50) -> list[tuple[str, int]]:
