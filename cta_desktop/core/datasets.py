@@ -162,6 +162,11 @@ def _plausibility(text: str) -> float:
 
 
 def _score_single_byte(sample: bytes) -> tuple[str, float, float]:
+    """Windows-1252 or Mac Roman? Bytes cp1252 leaves undefined never occur in real cp1252 text."""
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return "mac_roman", float("-inf"), 0.0
     cp = _plausibility(sample.decode("cp1252", "replace"))
     mac = _plausibility(sample.decode("mac_roman", "replace"))
     return ("cp1252" if cp >= mac else "mac_roman"), cp, mac
@@ -539,7 +544,9 @@ def detect_mapping(layout: CsvLayout) -> ColumnMapping:
         return None
 
     def is_text(vals: list[str]) -> bool:
-        return _text_likeness(vals) > 0 or not any(v.strip() for v in vals)
+        # Named like a text column: accept unless it is mostly numbers (short tweets like "Yes" are text).
+        filled = [v for v in vals if v.strip() and v not in NA_STRINGS]
+        return sum(_is_numberish(v) for v in filled) <= 0.5 * len(filled)
 
     def is_date(vals: list[str]) -> bool:
         return _date_parser_for(vals) is not None or not any(v.strip() for v in vals)
@@ -561,7 +568,7 @@ def detect_mapping(layout: CsvLayout) -> ColumnMapping:
             return False
         if all("/" in v for v in filled):
             return all(_STATUS_ID_RE.search(v) for v in filled)
-        return len(set(filled)) >= 0.9 * len(filled)
+        return len(set(filled)) >= 0.5 * len(filled)
 
     checks = {"text": is_text, "date": is_date, "id": is_id, "likes": is_count, "retweets": is_count,
               "replies": is_count, "handle": is_handle, "is_retweet": is_bool, "name": None}
@@ -718,7 +725,8 @@ class ReadStats:
 class TweetReader:
     """Iterates over a CSV of tweets in chunks (`TweetChunk`), keeping running totals in `.stats`.
 
-    Duplicates (same tweet id, or same text and date when there is no id) are counted and dropped;
+    Duplicates (same tweet id; without an id column, same text and date; without a date column,
+    an identical row) are counted and dropped;
     rows without text are counted and skipped; retweets are flagged ("RT @" or the is_retweet column).
     """
 
@@ -829,7 +837,13 @@ class TweetReader:
                     continue
                 date = date_parser(row[di]) if di >= 0 else None
                 tid = _parse_id(row[ii]) if ii >= 0 else None
-                key = hash(("id", tid)) if tid is not None else hash((text, date))
+                # The same tweet twice: same id; without ids, same text and date; without dates, same row.
+                if tid is not None:
+                    key = hash(("id", tid))
+                elif di >= 0:
+                    key = hash((text, date))
+                else:
+                    key = hash(tuple(row))
                 if key in seen:
                     chunk.duplicates += 1
                     continue
