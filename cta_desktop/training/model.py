@@ -8,13 +8,14 @@ from cta_desktop.core.model_spec import CONVS, EMBED_DIM, N_CLASSES, POOL
 from cta_desktop.core.preprocess import SEQ_LEN
 
 
-def build_model(vocab_size: int, dropout: float = 0.3, seq_len: int = SEQ_LEN, seed: int = 0):
+def build_model(vocab_size: int, dropout: float = 0.3, seq_len: int = SEQ_LEN, seed: int = 0, embedding_l2: float = 0.0):
     import keras
     from keras import layers
 
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(seq_len,), dtype="int32", name="token_ids")
-    x = layers.Embedding(vocab_size, EMBED_DIM, name="embedding")(inputs)
+    reg = keras.regularizers.L2(embedding_l2) if embedding_l2 else None
+    x = layers.Embedding(vocab_size, EMBED_DIM, embeddings_regularizer=reg, name="embedding")(inputs)
     for i, spec in enumerate(CONVS, start=1):
         x = layers.Conv1D(spec.filters, spec.kernel, padding="same", activation="relu", name=f"conv{i}")(x)
         x = layers.MaxPooling1D(POOL, name=f"pool{i}")(x)

@@ -35,6 +35,8 @@ class TrainConfig:
     batch_size: int = 256
     epochs: int = 8
     class_weighting: str = "balanced"  # "balanced" or "none"
+    label_smoothing: float = 0.0
+    embedding_l2: float = 0.0  # L2 penalty on the embedding rows a batch uses (the bulk of the parameters)
     prune_lr: float = 3e-4
     prune_epochs: int = 4
     prune_ramp_epochs: int = 2  # epochs over which sparsity rises to its target; later epochs are candidates
@@ -74,19 +76,24 @@ def _val_callback(x_val, y_val, log):
     return ValMacroRecall()
 
 
-def _compile(model, lr: float):
+def _compile(model, lr: float, cfg: TrainConfig):
     import keras
 
-    model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(lr),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=cfg.label_smoothing))
+
+
+def _one_hot(labels: np.ndarray) -> np.ndarray:
+    return np.eye(3, dtype=np.float32)[labels]
 
 
 def train_dense(cfg: TrainConfig, vocab_size, x_tr, y_tr, x_val, y_val, log=print):
     from cta_desktop.training.model import build_model, get_weights
 
-    model = build_model(vocab_size, cfg.dropout, seed=cfg.seed)
-    _compile(model, cfg.lr)
+    model = build_model(vocab_size, cfg.dropout, seed=cfg.seed, embedding_l2=cfg.embedding_l2)
+    _compile(model, cfg.lr, cfg)
     cb = _val_callback(x_val, y_val, log)
-    model.fit(x_tr, y_tr, batch_size=cfg.batch_size, epochs=cfg.epochs, shuffle=True, verbose=0,
+    model.fit(x_tr, _one_hot(y_tr), batch_size=cfg.batch_size, epochs=cfg.epochs, shuffle=True, verbose=0,
               class_weight=class_weights(y_tr, cfg.class_weighting), callbacks=[cb])
     model.set_weights(cb.best_weights)
     log(f"  dense: best val macro recall {cb.best:.2f} at epoch {cb.best_epoch}")
@@ -97,9 +104,9 @@ def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr
     from cta_desktop.training.model import build_model, get_weights, set_weights, variable_map
     from cta_desktop.training.pruning import GradualPruning
 
-    model = build_model(parent["embedding"].shape[0], cfg.dropout, seed=cfg.seed + level)
+    model = build_model(parent["embedding"].shape[0], cfg.dropout, seed=cfg.seed + level, embedding_l2=cfg.embedding_l2)
     set_weights(model, parent)
-    _compile(model, cfg.prune_lr)
+    _compile(model, cfg.prune_lr, cfg)
     steps_per_epoch = int(np.ceil(len(x_tr) / cfg.batch_size))
     ramp_epochs = min(cfg.prune_ramp_epochs, cfg.prune_epochs - 1)  # leave >= 1 epoch at the final sparsity
     end = max(1, ramp_epochs * steps_per_epoch - steps_per_epoch // 2)
@@ -107,7 +114,7 @@ def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr
     pruner = GradualPruning(variables, level / 100.0, begin=0, end=end, frequency=max(1, steps_per_epoch // 10))
     cb = _val_callback(x_val, y_val, log)
     cb.eligible_from = ramp_epochs  # only epochs that ended at the final sparsity
-    model.fit(x_tr, y_tr, batch_size=cfg.batch_size, epochs=cfg.prune_epochs, shuffle=True, verbose=0,
+    model.fit(x_tr, _one_hot(y_tr), batch_size=cfg.batch_size, epochs=cfg.prune_epochs, shuffle=True, verbose=0,
               class_weight=class_weights(y_tr, cfg.class_weighting), callbacks=[pruner, cb])
     model.set_weights(cb.best_weights)
     weights = get_weights(model)
