@@ -359,8 +359,7 @@ def run_benchmark(
 
     dense_s, nzb_s = engines["dense_tf"]["seconds"], engines["nzb"]["seconds"]
     info = machine_info()
-    info["numba_threads"] = _numba_threads()
-    info["threading_layer"] = _threading_layer()
+    info["nzb_threads"] = nzb.n_threads or sparse.default_threads()
     return {
         "n": n,
         "batch": batch,
@@ -386,30 +385,12 @@ def _dense_macs() -> int:
     return multiply_adds_per_tweet()
 
 
-def _numba_threads() -> int | None:
-    try:
-        import numba
-
-        return int(numba.get_num_threads())
-    except Exception:  # pragma: no cover - informational only
-        return None
-
-
-def _threading_layer() -> str | None:
-    try:
-        import numba
-
-        return str(numba.threading_layer())
-    except Exception:  # numba raises ValueError before its first parallel run
-        return None
-
-
 def _jit_cache_state() -> str:
     """'hit' when the kernels came from numba's disk cache, 'compiled' when built in this process."""
     try:
         from cta_desktop.core.engines import _kernels_net
 
-        stats = _kernels_net.forward_parallel.stats
+        stats = _kernels_net.forward_worker.stats
         return "hit" if stats.cache_hits else ("compiled" if stats.cache_misses else "unknown")
     except Exception:  # pragma: no cover - informational only
         return "unknown"

@@ -57,8 +57,8 @@ def kernel_source(t: int, lanes: int = LANES) -> str:
         KERNEL_DOC.format(t=t, half=half),
         "    for cb in range(n_cb):",
         "        for o in range(n_out):",
-        "            j0 = indptr[cb * n_out + o]",
-        "            j1 = indptr[cb * n_out + o + 1]",
+        "            j0 = nb.uint64(indptr[cb * n_out + o])",
+        "            j1 = nb.uint64(indptr[cb * n_out + o + 1])",
         "            for tb in range(n_tb):",
         f"                base = tb * {t * lanes}",
         f"                r = (o * n_tb + tb) * {t * lanes}",
@@ -71,7 +71,7 @@ def kernel_source(t: int, lanes: int = LANES) -> str:
         for v in range(nv):
             lines.append(f"                    {acc[i][v]} = vload(part, r + {i * lanes + v * WIDTH})")
     lines += [
-        "                for j in range(j0, j1):",
+        "                for j in range(j0, j1):  # unsigned: no negative-index wraparound code",
         "                    w = vals[j]",
         "                    p = base + offs[j]",
     ]

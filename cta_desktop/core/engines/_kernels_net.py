@@ -2,8 +2,9 @@
 
 A tile's activations live in small per-thread buffers laid out [channel][time][lane] with the conv
 padding already in place (zeros written once), so every layer reads its input straight from the
-previous layer's pooled output and no tile ever leaves the core's caches. Threads claim tiles with
-an atomic counter, so a core slowed by another process simply takes fewer tiles.
+previous layer's pooled output and no tile ever leaves the core's caches. Threads (the caller plus
+helpers, see sparse.py) claim tiles with an atomic counter, so a core slowed by another process
+simply takes fewer tiles.
 
 `plan` (int64) holds the per-layer shapes computed in `sparse.py`; for layer i (0-based) at
 plan[8*i : 8*i+8]: c_in, padded input length, c_out, time tile T, time blocks, channel blocks,
@@ -58,7 +59,8 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     lp = plan[1]
     pad = plan[PLAN_STRIDE * 4]  # layer 1's left pad
     row0 = tile * LANES
-    # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored.
+    # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored. Branchless
+    # (e_vals carries one spare element, so reading past a row's last value is harmless).
     for l in range(LANES):
         r = row0 + l
         for t in range(seq):
@@ -67,11 +69,10 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
             pos = e_start[tok]
             base = (pad + t) * LANES + l
             for c in range(c_in):
-                if (bits >> np.uint64(63 - c)) & np.uint64(1):
-                    x1[base + c * lp * LANES] = e_vals[pos]
-                    pos += 1
-                else:
-                    x1[base + c * lp * LANES] = np.float32(0.0)
+                bit = (bits >> np.uint64(63 - c)) & np.uint64(1)
+                v = e_vals[pos]
+                x1[base + c * lp * LANES] = v if bit else np.float32(0.0)
+                pos += np.int64(bit)
     xs = (x1, x2, x3, x4, x5)
     for i in range(4):
         q = PLAN_STRIDE * i
@@ -138,7 +139,7 @@ def buffer_sizes(plan: np.ndarray) -> list[int]:
     return sizes
 
 
-FORWARD_SIG = nb.void(
+WORKER_SIG = nb.void(
     nb.int32[:, ::1], _i64,
     _i64, nb.uint64[::1], _f32,
     _i64, _f32, _i64, _f32,
@@ -146,29 +147,26 @@ FORWARD_SIG = nb.void(
     _i64, _f32, _i64, _f32,
     _i64, _f32, _i64, _f32,
     _i64, _i64, _f32, _f32,
-    _i64, _i64,  # buffer sizes (7), tile counter
-    nb.float32[:, ::1], nb.int64,  # out, number of workers
+    _f32, _f32, _f32, _f32, _f32, _f32, _f32,  # this worker's buffers x1..x5, partial sums, logits
+    _i64, nb.float32[:, ::1],  # shared tile counter, out
 )
 
 
-@nb.njit(FORWARD_SIG, cache=CACHE, parallel=True, nogil=True, error_model="numpy", boundscheck=False)
-def forward_parallel(ids, plan, e_start, e_bits, e_vals,
-                     o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
-                     d_ptr, d_idx, d_vals, d_bias, sizes, counter, out, n_workers):
-    """All tiles of `ids`, shared among `n_workers` threads that claim tiles one at a time."""
+@nb.njit(WORKER_SIG, cache=CACHE, nogil=True, error_model="numpy", boundscheck=False)
+def forward_worker(ids, plan, e_start, e_bits, e_vals,
+                   o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
+                   d_ptr, d_idx, d_vals, d_bias, x1, x2, x3, x4, x5, part, logits, counter, out):
+    """Claim tiles of `ids` one at a time from the shared counter until none are left.
+
+    Several threads run this at once (the GIL is released), each with its own buffers, allocated
+    once by the engine with their padding zeroed (kernels never write the padding). A thread that
+    starts late, because another process holds its core, just finds fewer tiles left.
+    """
     n_tiles = (ids.shape[0] + LANES - 1) // LANES
-    for _w in nb.prange(n_workers):
-        x1 = np.zeros(sizes[0], np.float32)
-        x2 = np.zeros(sizes[1], np.float32)
-        x3 = np.zeros(sizes[2], np.float32)
-        x4 = np.zeros(sizes[3], np.float32)
-        x5 = np.zeros(sizes[4], np.float32)
-        part = np.zeros(sizes[5], np.float32)
-        logits = np.zeros(sizes[6], np.float32)
-        while True:
-            tile = atomic_add(counter, 0, 1)
-            if tile >= n_tiles:
-                break
-            forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
-                         o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
-                         d_ptr, d_idx, d_vals, d_bias, x1, x2, x3, x4, x5, part, logits, out)
+    while True:
+        tile = atomic_add(counter, 0, 1)
+        if tile >= n_tiles:
+            break
+        forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
+                     o1, v1, p1, b1, o2, v2, p2, b2, o3, v3, p3, b3, o4, v4, p4, b4,
+                     d_ptr, d_idx, d_vals, d_bias, x1, x2, x3, x4, x5, part, logits, out)

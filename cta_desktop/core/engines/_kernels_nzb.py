@@ -24,8 +24,8 @@ def conv_pool_t6(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, 
     """
     for cb in range(n_cb):
         for o in range(n_out):
-            j0 = indptr[cb * n_out + o]
-            j1 = indptr[cb * n_out + o + 1]
+            j0 = nb.uint64(indptr[cb * n_out + o])
+            j1 = nb.uint64(indptr[cb * n_out + o + 1])
             for tb in range(n_tb):
                 base = tb * 96
                 r = (o * n_tb + tb) * 96
@@ -43,7 +43,7 @@ def conv_pool_t6(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, 
                     a3_0 = vload(part, r + 48)
                     a4_0 = vload(part, r + 64)
                     a5_0 = vload(part, r + 80)
-                for j in range(j0, j1):
+                for j in range(j0, j1):  # unsigned: no negative-index wraparound code
                     w = vals[j]
                     p = base + offs[j]
                     a0_0 = vfma(a0_0, w, vload(x, p + 0))
@@ -80,8 +80,8 @@ def conv_pool_t8(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, 
     """
     for cb in range(n_cb):
         for o in range(n_out):
-            j0 = indptr[cb * n_out + o]
-            j1 = indptr[cb * n_out + o + 1]
+            j0 = nb.uint64(indptr[cb * n_out + o])
+            j1 = nb.uint64(indptr[cb * n_out + o + 1])
             for tb in range(n_tb):
                 base = tb * 128
                 r = (o * n_tb + tb) * 128
@@ -103,7 +103,7 @@ def conv_pool_t8(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, 
                     a5_0 = vload(part, r + 80)
                     a6_0 = vload(part, r + 96)
                     a7_0 = vload(part, r + 112)
-                for j in range(j0, j1):
+                for j in range(j0, j1):  # unsigned: no negative-index wraparound code
                     w = vals[j]
                     p = base + offs[j]
                     a0_0 = vfma(a0_0, w, vload(x, p + 0))
@@ -145,8 +145,8 @@ def conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
     """
     for cb in range(n_cb):
         for o in range(n_out):
-            j0 = indptr[cb * n_out + o]
-            j1 = indptr[cb * n_out + o + 1]
+            j0 = nb.uint64(indptr[cb * n_out + o])
+            j1 = nb.uint64(indptr[cb * n_out + o + 1])
             for tb in range(n_tb):
                 base = tb * 160
                 r = (o * n_tb + tb) * 160
@@ -172,7 +172,7 @@ def conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
                     a7_0 = vload(part, r + 112)
                     a8_0 = vload(part, r + 128)
                     a9_0 = vload(part, r + 144)
-                for j in range(j0, j1):
+                for j in range(j0, j1):  # unsigned: no negative-index wraparound code
                     w = vals[j]
                     p = base + offs[j]
                     a0_0 = vfma(a0_0, w, vload(x, p + 0))

@@ -11,6 +11,10 @@ How it is fast (see README_ENGINE in the project docs for measurements):
   are applied when the tile is written.
 - *Channel blocks.* A layer's input channels are split into blocks small enough for the L1 cache.
 - The embedding lookup decodes each word's NZB bitmap directly (no dense embedding in memory).
+- *Threads.* The calling thread and one helper per other CPU claim tiles from a shared atomic
+  counter (numba `nogil` kernels, plain Python threads). Unlike a `prange` barrier, nobody waits
+  for a helper that another process keeps off its core: it just finds no tiles left. It also
+  needs no OpenMP/TBB threading layer in a frozen app.
 
 Layers not listed in `sparse_layers` run densely through the same kernels with every weight
 (zeros included), which is how the study's layer-by-layer comparison is reproduced.
@@ -26,6 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -54,11 +59,12 @@ from cta_desktop.core.preprocess import SEQ_LEN  # noqa: E402
 
 LANES = 16  # tweets per tile; must match _kernels_gen.LANES
 TIME_TILES = (10, 8, 6)  # register tile heights compiled in _kernels_nzb, preferred first
-BLOCK_BYTES = 64 * 1024  # target size of one channel block of a tile's layer input
+BLOCK_BYTES = 32 * 1024  # target size of one channel block of a tile's layer input (fits L1 with room)
 PLAN_STRIDE = 8
 
 _jit_lock = threading.Lock()
-_run_lock = threading.Lock()  # numba's workqueue threading layer is not re-entrant across threads
+_pool_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
 _kernels = None
 _jit_seconds: float | None = None
 _warmup_thread: threading.Thread | None = None
@@ -98,6 +104,24 @@ def _warm_run(k) -> None:
     ids = rng.integers(0, vocab, size=(2 * LANES + 1, SEQ_LEN)).astype(np.int32)
     engine.predict_proba(ids)
     engine.predict_one(ids[0])
+
+
+def default_threads() -> int:
+    """Threads for batch inference: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Helper threads for predict_proba (the calling thread is always one of the workers)."""
+    global _executor
+    with _pool_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=max(1, default_threads() - 1),
+                                           thread_name_prefix="nzb-worker")
+        return _executor
 
 
 def warmup_async() -> threading.Thread:
@@ -193,7 +217,7 @@ class SparseNzbEngine:
         bits = np.zeros((self.vocab_size, 8), dtype=np.uint8)
         bits[:, : emb.bitmaps.shape[1]] = emb.bitmaps
         self.e_bits = bits.view(">u8").ravel().astype(np.uint64)  # weight c is bit 63 - c
-        self.e_vals = np.ascontiguousarray(emb.values, dtype=np.float32)
+        self.e_vals = np.append(emb.values.astype(np.float32), np.float32(0))  # + spare, see _kernels_net
 
         plan = []
         self.layers = []
@@ -224,8 +248,9 @@ class SparseNzbEngine:
         self.n_classes = int(self.d_bias.shape[0])
         self.nnz_macs = self._macs_per_tweet()
         self._one_lock = threading.Lock()
+        self._run_lock = threading.Lock()
         self._one_buffers = None
-        self._sizes = None
+        self._scratch: list[np.ndarray] | None = None  # per-worker tile buffers, padding kept zero
 
     @property
     def name(self) -> str:
@@ -277,15 +302,20 @@ class SparseNzbEngine:
         if ids.shape[0] == 0:
             return out
         k = self._kernels_mod()
-        if self._sizes is None:
-            self._sizes = np.array(k.buffer_sizes(self.plan), dtype=np.int64)
         n_tiles = -(-ids.shape[0] // LANES)
-        workers = min(self.n_threads or numba.get_num_threads(), n_tiles)
         counter = np.zeros(1, dtype=np.int64)
-        with _run_lock:
-            k.forward_parallel(ids, self.plan, self.e_start, self.e_bits, self.e_vals, *self._layer_args(),
-                               self.d_ptr, self.d_idx, self.d_vals, self.d_bias, self._sizes, counter, out,
-                               workers)
+        threads = min(self.n_threads or default_threads(), n_tiles)
+        with self._run_lock:
+            if self._scratch is None or len(self._scratch) < threads:
+                self._scratch = [[np.zeros(s, np.float32) for s in k.buffer_sizes(self.plan)] for _ in range(threads)]
+            common = (ids, self.plan, self.e_start, self.e_bits, self.e_vals, *self._layer_args(),
+                      self.d_ptr, self.d_idx, self.d_vals, self.d_bias)
+            helpers = [_pool().submit(k.forward_worker, *common, *self._scratch[w], counter, out)
+                       for w in range(1, threads)]
+            k.forward_worker(*common, *self._scratch[0], counter, out)  # the caller works too
+            for f in helpers:
+                if not f.cancel():  # never started: nothing to wait for (the caller did its share)
+                    f.result()
         return out
 
     def predict_one(self, ids_row: np.ndarray) -> np.ndarray:
