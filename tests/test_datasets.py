@@ -138,7 +138,7 @@ def test_mixed_utf8_and_cp1252_rows(tmp_path):
 @pytest.mark.parametrize("delim", [";", "\t", ","])
 def test_delimiters_are_detected(tmp_path, delim):
     rows = [["Date", "content", "number_of_likes"]] + [
-        ["2020-01-0%d 10:00:00" % (i + 1), f"Hello, world; tab\there #{i}", str(i * 10)] for i in range(5)
+        [f"2020-01-0{i + 1} 10:00:00", f"Hello, world; tab\there #{i}", str(i * 10)] for i in range(5)
     ]
     buf = io.StringIO()
     csv.writer(buf, delimiter=delim).writerows(rows)
@@ -316,6 +316,13 @@ def test_rows_with_missing_fields_are_counted(tmp_path):
     reader, _, texts = read_all(write(tmp_path / "short.csv", body))
     assert texts == ["good", "also good"]
     assert reader.stats.skipped_malformed == 1 and reader.stats.rows == 3
+
+
+def test_unquoted_delimiters_in_text_are_glued_back(tmp_path):
+    body = "date,text,likes\n2020-01-01,Hello, world, again,5\n2020-01-02,fine,6\n"
+    reader, chunks, texts = read_all(write(tmp_path / "unq.csv", body))
+    assert texts == ["Hello, world, again", "fine"]
+    assert chunks[0].likes == [5, 6] and reader.stats.repaired == 1
 
 
 def test_missing_file_and_folder(tmp_path):

@@ -562,7 +562,7 @@ def analyze_csv(path: str | Path, mapping: ColumnMapping | None = None, *, perso
     source = {"file": str(path), "encoding": reader.encoding, "delimiter": reader.delimiter,
               "columns": {k: v for k, v in reader.mapping.as_dict().items() if v is not None},
               "rows": st.rows, "skipped_empty": st.skipped_empty, "skipped_malformed": st.skipped_malformed,
-              "truncated": st.truncated, "first_date": st.first_date, "last_date": st.last_date}
+              "truncated": st.truncated, "repaired_rows": st.repaired, "first_date": st.first_date, "last_date": st.last_date}
     result = summary.result(skipped_rows=st.skipped_rows, duplicates=st.duplicates, seconds=0.0,
                             model_name=model_name_of(model), engine_name=getattr(engine, "name", ""),
                             person=person, source=source, details=details)

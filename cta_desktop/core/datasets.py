@@ -45,6 +45,10 @@ _BOOL_STRINGS = _TRUE_STRINGS | {"false", "0", "no", "n", "f", ""}
 class CsvImportError(ValueError):
     """The file cannot be imported. str() is one line: which file, what is wrong, what to do."""
 
+    def __init__(self, message: str):
+        # Column names and file names may hold line breaks or tabs: the message stays one line.
+        super().__init__(" ".join(str(message).split()))
+
 
 # --------------------------------------------------------------------------------------------
 # Column mapping
@@ -510,7 +514,10 @@ def sniff_layout(path: str | Path, delimiter: str | None = None) -> CsvLayout:
 
 
 def _column_values(layout: CsvLayout, index: int) -> list[str]:
-    return [r[index] for r in layout.sample_rows if len(r) > index]
+    """A column's sample values, from rows with the header's field count (misaligned rows mislead)."""
+    width = len(layout.columns)
+    aligned = [r for r in layout.sample_rows if len(r) == width]
+    return [r[index] for r in (aligned or layout.sample_rows) if len(r) > index]
 
 
 def _text_likeness(values: list[str]) -> float:
@@ -676,6 +683,7 @@ class TweetChunk:
     skipped_malformed: int = 0
     duplicates: int = 0
     truncated: int = 0
+    repaired: int = 0  # rows with more fields than the header, the extra ones glued into the text
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -695,6 +703,7 @@ class ReadStats:
     skipped_malformed: int = 0
     duplicates: int = 0
     truncated: int = 0
+    repaired: int = 0
     retweets: int = 0
     first_date: str | None = None
     last_date: str | None = None
@@ -712,6 +721,7 @@ class ReadStats:
         self.skipped_malformed += chunk.skipped_malformed
         self.duplicates += chunk.duplicates
         self.truncated += chunk.truncated
+        self.repaired += chunk.repaired
         self.retweets += sum(chunk.is_retweet)
         dates = [d for d in chunk.dates if d]
         if dates:
@@ -791,7 +801,8 @@ class TweetReader:
         _set_field_limit()
         raw = open(self.path, "rb")
         fh = io.TextIOWrapper(raw, encoding=layout.encoding.codec, errors=layout.encoding.errors, newline="")
-        reader = csv.reader(fh, delimiter=layout.delimiter)
+        delim = layout.delimiter
+        reader = csv.reader(fh, delimiter=delim)
         chunk = TweetChunk()
         last_record_lines = 0
         prev_line = 0
@@ -824,9 +835,15 @@ class TweetReader:
                         continue
                 chunk.rows += 1
                 n = len(row)
-                if n != width and n < need:
-                    chunk.skipped_malformed += 1
-                    continue
+                if n != width:
+                    if n > width:
+                        # Unquoted delimiters inside the tweet (the usual cause): glue the text back.
+                        extra = n - width
+                        row = row[:ti] + [delim.join(row[ti : ti + extra + 1])] + row[ti + extra + 1 :]
+                        chunk.repaired += 1
+                    elif n < need:
+                        chunk.skipped_malformed += 1
+                        continue
                 text = row[ti]
                 if len(text) > MAX_TEXT_CHARS:
                     text = text[:MAX_TEXT_CHARS]
