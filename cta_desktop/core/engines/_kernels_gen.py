@@ -91,10 +91,51 @@ def kernel_source(t: int, lanes: int = LANES) -> str:
     return "\n".join(lines) + "\n"
 
 
+def time_outer_source(t: int, lanes: int = LANES) -> str:
+    """Variant for layers whose input window of one time block fits L1 (layer 1): time blocks
+    outside, filters inside, no channel blocks and so no partial sums to reload."""
+    half = t // 2
+    nv = lanes // WIDTH
+    acc = [[f"a{i}_{v}" for v in range(nv)] for i in range(t)]
+    lines = [
+        "",
+        "",
+        "@nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],",
+        "                 nb.float32[::1], nb.int64, nb.int64, nb.int64, nb.int64),",
+        "         cache=CACHE, nogil=True, error_model='numpy', boundscheck=False)",
+        f"def conv_pool_time_outer_t{t}(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):",
+        f'    """As conv_pool_t{t} with one channel block, looping time blocks outside filters."""',
+        "    for tb in range(n_tb):",
+        f"        base = tb * {t * lanes}",
+        "        for o in range(n_out):",
+        "            j0 = nb.uint64(indptr[o])",
+        "            j1 = nb.uint64(indptr[o + 1])",
+    ]
+    for row in acc:
+        for name in row:
+            lines.append(f"            {name} = vzero()")
+    lines += [
+        "            for j in range(j0, j1):",
+        "                w = vals[j]",
+        "                p = base + offs[j]",
+    ]
+    for i in range(t):
+        for v in range(nv):
+            lines.append(f"                {acc[i][v]} = vfma({acc[i][v]}, w, vload(x, p + {i * lanes + v * WIDTH}))")
+    lines.append("            b = bias[o]")
+    lines.append(f"            q = o * y_cs + y_t0 + tb * {half * lanes}")
+    for h in range(half):
+        for v in range(nv):
+            lines.append(f"            vstore_pool_relu(y, q + {h * lanes + v * WIDTH}, {acc[2 * h][v]}, {acc[2 * h + 1][v]}, b)")
+    return "\n".join(lines) + "\n"
+
+
 def module_source(lanes: int = LANES) -> str:
     parts = [HEADER.format(lanes=lanes)]
     parts += [kernel_source(t, lanes) for t in TIME_TILES]
+    parts += [time_outer_source(t, lanes) for t in TIME_TILES]
     parts.append("\n\nKERNELS = {" + ", ".join(f"{t}: conv_pool_t{t}" for t in TIME_TILES) + "}\n")
+    parts.append("TIME_OUTER_KERNELS = {" + ", ".join(f"{t}: conv_pool_time_outer_t{t}" for t in TIME_TILES) + "}\n")
     return "".join(parts)
 
 

@@ -7,8 +7,9 @@ helpers, see sparse.py) claim tiles with an atomic counter, so a core slowed by 
 simply takes fewer tiles.
 
 `plan` (int64) holds the per-layer shapes computed in `sparse.py`; for layer i (0-based) at
-plan[8*i : 8*i+8]: c_in, padded input length, c_out, time tile T, time blocks, channel blocks,
-next layer's padded length, next layer's left pad; plan[32] is layer 1's left pad.
+plan[9*i : 9*i+9]: c_in, padded input length, c_out, time tile T, time blocks, channel blocks,
+next layer's padded length, next layer's left pad, 1 if time blocks loop outside filters (no
+channel blocks); plan[36] is layer 1's left pad.
 """
 
 # ruff: noqa: E741
@@ -17,11 +18,19 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from cta_desktop.core.engines._kernels_nzb import LANES, conv_pool_t6, conv_pool_t8, conv_pool_t10
+from cta_desktop.core.engines._kernels_nzb import (
+    LANES,
+    conv_pool_t6,
+    conv_pool_t8,
+    conv_pool_t10,
+    conv_pool_time_outer_t6,
+    conv_pool_time_outer_t8,
+    conv_pool_time_outer_t10,
+)
 from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, vfma, vload, vstore, vzero
 
 CACHE = cache_enabled(__file__)
-PLAN_STRIDE = 8
+PLAN_STRIDE = 9
 
 _f32 = nb.float32[::1]
 _i64 = nb.int64[::1]
@@ -39,8 +48,15 @@ TILE_SIG = nb.void(
 
 
 @nb.njit(inline="always")
-def _conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0):
-    if t == 10:
+def _conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0, time_outer):
+    if time_outer:
+        if t == 10:
+            conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
+        elif t == 8:
+            conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
+        else:
+            conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
+    elif t == 10:
         conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
     elif t == 8:
         conv_pool_t8(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
@@ -82,16 +98,21 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
         n_cb = plan[q + 5]
         y_lp = plan[q + 6]
         y_pad = plan[q + 7]
+        time_outer = plan[q + 8] != 0
         x = xs[i]
         y = xs[i + 1]
         if i == 0:
-            _conv(t_tile, x, o1, v1, p1, b1, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+            _conv(t_tile, x, o1, v1, p1, b1, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES,
+                  time_outer)
         elif i == 1:
-            _conv(t_tile, x, o2, v2, p2, b2, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+            _conv(t_tile, x, o2, v2, p2, b2, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES,
+                  time_outer)
         elif i == 2:
-            _conv(t_tile, x, o3, v3, p3, b3, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+            _conv(t_tile, x, o3, v3, p3, b3, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES,
+                  time_outer)
         else:
-            _conv(t_tile, x, o4, v4, p4, b4, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES)
+            _conv(t_tile, x, o4, v4, p4, b4, part, y, n_cb, n_out, n_tb, y_lp * LANES, y_pad * LANES,
+                  time_outer)
     # Dense head over the flattened (time, channel) features, only its nonzero weights.
     n_cls = d_bias.shape[0]
     c_last = plan[PLAN_STRIDE * 3 + 2]
@@ -128,7 +149,7 @@ def buffer_sizes(plan: np.ndarray) -> list[int]:
     sizes = []
     part = 0
     for i in range(4):
-        c_in, lp, c_out, t_tile, n_tb, n_cb, y_lp, _ = (int(v) for v in plan[PLAN_STRIDE * i : PLAN_STRIDE * (i + 1)])
+        c_in, lp, c_out, t_tile, n_tb, n_cb, y_lp, _, _ = (int(v) for v in plan[PLAN_STRIDE * i : PLAN_STRIDE * (i + 1)])
         sizes.append(c_in * lp * LANES)
         if n_cb > 1:
             part = max(part, c_out * t_tile * n_tb * LANES)

@@ -206,4 +206,116 @@ def conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
                     vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
 
 
+@nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
+                 nb.float32[::1], nb.int64, nb.int64, nb.int64, nb.int64),
+         cache=CACHE, nogil=True, error_model='numpy', boundscheck=False)
+def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
+    """As conv_pool_t6 with one channel block, looping time blocks outside filters."""
+    for tb in range(n_tb):
+        base = tb * 96
+        for o in range(n_out):
+            j0 = nb.uint64(indptr[o])
+            j1 = nb.uint64(indptr[o + 1])
+            a0_0 = vzero()
+            a1_0 = vzero()
+            a2_0 = vzero()
+            a3_0 = vzero()
+            a4_0 = vzero()
+            a5_0 = vzero()
+            for j in range(j0, j1):
+                w = vals[j]
+                p = base + offs[j]
+                a0_0 = vfma(a0_0, w, vload(x, p + 0))
+                a1_0 = vfma(a1_0, w, vload(x, p + 16))
+                a2_0 = vfma(a2_0, w, vload(x, p + 32))
+                a3_0 = vfma(a3_0, w, vload(x, p + 48))
+                a4_0 = vfma(a4_0, w, vload(x, p + 64))
+                a5_0 = vfma(a5_0, w, vload(x, p + 80))
+            b = bias[o]
+            q = o * y_cs + y_t0 + tb * 48
+            vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+            vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
+            vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
+
+
+@nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
+                 nb.float32[::1], nb.int64, nb.int64, nb.int64, nb.int64),
+         cache=CACHE, nogil=True, error_model='numpy', boundscheck=False)
+def conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
+    """As conv_pool_t8 with one channel block, looping time blocks outside filters."""
+    for tb in range(n_tb):
+        base = tb * 128
+        for o in range(n_out):
+            j0 = nb.uint64(indptr[o])
+            j1 = nb.uint64(indptr[o + 1])
+            a0_0 = vzero()
+            a1_0 = vzero()
+            a2_0 = vzero()
+            a3_0 = vzero()
+            a4_0 = vzero()
+            a5_0 = vzero()
+            a6_0 = vzero()
+            a7_0 = vzero()
+            for j in range(j0, j1):
+                w = vals[j]
+                p = base + offs[j]
+                a0_0 = vfma(a0_0, w, vload(x, p + 0))
+                a1_0 = vfma(a1_0, w, vload(x, p + 16))
+                a2_0 = vfma(a2_0, w, vload(x, p + 32))
+                a3_0 = vfma(a3_0, w, vload(x, p + 48))
+                a4_0 = vfma(a4_0, w, vload(x, p + 64))
+                a5_0 = vfma(a5_0, w, vload(x, p + 80))
+                a6_0 = vfma(a6_0, w, vload(x, p + 96))
+                a7_0 = vfma(a7_0, w, vload(x, p + 112))
+            b = bias[o]
+            q = o * y_cs + y_t0 + tb * 64
+            vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+            vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
+            vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
+            vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
+
+
+@nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
+                 nb.float32[::1], nb.int64, nb.int64, nb.int64, nb.int64),
+         cache=CACHE, nogil=True, error_model='numpy', boundscheck=False)
+def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
+    """As conv_pool_t10 with one channel block, looping time blocks outside filters."""
+    for tb in range(n_tb):
+        base = tb * 160
+        for o in range(n_out):
+            j0 = nb.uint64(indptr[o])
+            j1 = nb.uint64(indptr[o + 1])
+            a0_0 = vzero()
+            a1_0 = vzero()
+            a2_0 = vzero()
+            a3_0 = vzero()
+            a4_0 = vzero()
+            a5_0 = vzero()
+            a6_0 = vzero()
+            a7_0 = vzero()
+            a8_0 = vzero()
+            a9_0 = vzero()
+            for j in range(j0, j1):
+                w = vals[j]
+                p = base + offs[j]
+                a0_0 = vfma(a0_0, w, vload(x, p + 0))
+                a1_0 = vfma(a1_0, w, vload(x, p + 16))
+                a2_0 = vfma(a2_0, w, vload(x, p + 32))
+                a3_0 = vfma(a3_0, w, vload(x, p + 48))
+                a4_0 = vfma(a4_0, w, vload(x, p + 64))
+                a5_0 = vfma(a5_0, w, vload(x, p + 80))
+                a6_0 = vfma(a6_0, w, vload(x, p + 96))
+                a7_0 = vfma(a7_0, w, vload(x, p + 112))
+                a8_0 = vfma(a8_0, w, vload(x, p + 128))
+                a9_0 = vfma(a9_0, w, vload(x, p + 144))
+            b = bias[o]
+            q = o * y_cs + y_t0 + tb * 80
+            vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+            vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
+            vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
+            vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
+            vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
+
+
 KERNELS = {6: conv_pool_t6, 8: conv_pool_t8, 10: conv_pool_t10}
+TIME_OUTER_KERNELS = {6: conv_pool_time_outer_t6, 8: conv_pool_time_outer_t8, 10: conv_pool_time_outer_t10}

@@ -60,7 +60,7 @@ from cta_desktop.core.preprocess import SEQ_LEN  # noqa: E402
 LANES = 16  # tweets per tile; must match _kernels_gen.LANES
 TIME_TILES = (10, 8, 6)  # register tile heights compiled in _kernels_nzb, preferred first
 BLOCK_BYTES = 32 * 1024  # target size of one channel block of a tile's layer input (fits L1 with room)
-PLAN_STRIDE = 8
+PLAN_STRIDE = 9
 
 _jit_lock = threading.Lock()
 _pool_lock = threading.Lock()
@@ -226,13 +226,18 @@ class SparseNzbEngine:
             lp = length + spec.kernel - 1
             pooled = length // POOL
             t_tile = _time_tile(pooled * POOL)
-            c_block = _channel_block(c_in, lp, block_bytes)
+            # One time block's input window fits the budget: loop time blocks outside, no channel
+            # blocks (layer 1). Otherwise split input channels into blocks that fit (layers 2-4).
+            window = c_in * (t_tile + spec.kernel - 1) * LANES * 4
+            time_outer = window <= block_bytes
+            c_block = c_in if time_outer else _channel_block(c_in, lp, block_bytes)
             offs, vals, indptr = _csr_blocks(t[f"conv{i}/kernel"], i in self.sparse_layers, lp, c_block)
             bias = np.ascontiguousarray(nzb.dense(f"conv{i}/bias"), dtype=np.float32)
             nxt = CONVS[i] if i < len(CONVS) else None
             y_pad = nxt.pad_left if nxt else 0
             y_lp = pooled + (nxt.kernel - 1 if nxt else 0)
-            plan += [c_in, lp, spec.filters, t_tile, pooled * POOL // t_tile, c_in // c_block, y_lp, y_pad]
+            plan += [c_in, lp, spec.filters, t_tile, pooled * POOL // t_tile, c_in // c_block, y_lp, y_pad,
+                     int(time_outer)]
             self.layers.append((offs, vals, indptr, bias))
             c_in, length = spec.filters, pooled
         plan.append(CONVS[0].pad_left)
