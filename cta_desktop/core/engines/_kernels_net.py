@@ -76,19 +76,25 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     pad = plan[PLAN_STRIDE * 4]  # layer 1's left pad
     row0 = tile * LANES
     # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored. Branchless
-    # (e_vals carries one spare element, so reading past a row's last value is harmless).
-    for l in range(LANES):
-        r = row0 + l
-        for t in range(seq):
+    # (e_vals carries one spare element, so reading past a row's last value is harmless); time,
+    # then channel, then tweet, so each channel's 16 tweets are written as one contiguous run.
+    bits = np.empty(LANES, np.uint64)
+    pos = np.empty(LANES, np.int64)
+    for t in range(seq):
+        for l in range(LANES):
+            r = row0 + l
             tok = ids[r, t] if r < n else 0
-            bits = e_bits[tok]
-            pos = e_start[tok]
-            base = (pad + t) * LANES + l
-            for c in range(c_in):
-                bit = (bits >> np.uint64(63 - c)) & np.uint64(1)
-                v = e_vals[pos]
-                x1[base + c * lp * LANES] = v if bit else np.float32(0.0)
-                pos += np.int64(bit)
+            bits[l] = e_bits[tok]
+            pos[l] = e_start[tok]
+        base = (pad + t) * LANES
+        for c in range(c_in):
+            shift = np.uint64(63 - c)
+            q = base + c * lp * LANES
+            for l in range(LANES):
+                bit = (bits[l] >> shift) & np.uint64(1)
+                v = e_vals[pos[l]]
+                x1[q + l] = v if bit else np.float32(0.0)
+                pos[l] += np.int64(bit)
     xs = (x1, x2, x3, x4, x5)
     for i in range(4):
         q = PLAN_STRIDE * i
