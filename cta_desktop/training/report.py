@@ -85,6 +85,32 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
     if vader:
         pcr = vader["per_class_recall"]
         lines.append(f"| VADER | {pcr['negative']:.1f} | {pcr['neutral']:.1f} | {pcr['positive']:.1f} |")
+    cfg = summary[min(summary)]["config"]
+    lines += [
+        "",
+        "## How the models were trained",
+        "",
+        f"- Data: TweetEval sentiment train split ({summary[min(summary)]['training_data']}); vocabulary of "
+        f"{summary[min(summary)]['vocab_size']:,} tokens (count >= {cfg['min_count']}) from `cta_desktop.core.preprocess`, "
+        "the same function the app uses.",
+        f"- Dense parent: Adam lr {cfg['lr']}, batch {cfg['batch_size']}, dropout {cfg['dropout']}, up to {cfg['epochs']} epochs, "
+        f"class weights `{cfg['class_weighting']}` (inverse class frequency), best epoch by val macro recall. "
+        f"Embedding dimension 0 is seeded with the VADER lexicon's valence x {cfg['lexicon_init']} for the ~2k vocabulary words "
+        "it covers (the lexicon ships inside the `vaderSentiment` package); everything else is trained from scratch.",
+        f"- Pruning: from the dense parent, gradual magnitude pruning of every weight tensor (embedding, four conv kernels, "
+        f"dense kernel; biases kept) with tfmot's polynomial schedule (power 3) over {cfg['prune_ramp_epochs']} epochs, then "
+        f"training at the final sparsity; {cfg['prune_epochs']} epochs in all at lr {cfg['prune_lr']}; best final-sparsity "
+        "epoch by val macro recall. Implemented as a Keras 3 callback (`cta_desktop/training/pruning.py`), since "
+        "tfmot needs the legacy tf_keras.",
+        f"- Seed {summary[min(summary)]['seed']}; trained {summary[min(summary)]['date']}.",
+        "",
+        "Choices made on the val split only (dense parent, best-epoch val macro recall, one run each): baseline "
+        "(dropout 0.3, lr 1e-3) 68.25 / 67.63 / 67.59 over three seeds; dropout 0.5: 66.97; lr 5e-4: 67.63; dropout 0.5 + "
+        "lr 5e-4: 67.57; vocabulary 30k with count >= 1: 67.25; no class weights: 65.77; label smoothing 0.1: 67.85; "
+        "embedding L2 1e-5 / 1e-4: 68.08 / 67.93; **VADER-lexicon seeding x0.3: 69.11 and 69.17 (two seeds)**, x1.0: 69.10. "
+        "The first pruning schedule (5-epoch ramp, 8 epochs at lr 5e-4) lost ~1.6 val points to the dense parent by "
+        "overfitting; the shorter one above matches it.",
+    ]
     path = Path(out_dir) / "REPORT.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

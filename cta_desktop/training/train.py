@@ -33,10 +33,11 @@ class TrainConfig:
     dropout: float = 0.3
     lr: float = 1e-3
     batch_size: int = 256
-    epochs: int = 8
+    epochs: int = 4
     class_weighting: str = "balanced"  # "balanced" or "none"
     label_smoothing: float = 0.0
-    embedding_l2: float = 0.0  # L2 penalty on the embedding rows a batch uses (the bulk of the parameters)
+    embedding_l2: float = 0.0  # L2 penalty on the embedding (the bulk of the parameters)
+    lexicon_init: float = 0.3  # > 0: seed embedding dimension 0 with VADER lexicon valence x this scale
     prune_lr: float = 3e-4
     prune_epochs: int = 4
     prune_ramp_epochs: int = 2  # epochs over which sparsity rises to its target; later epochs are candidates
@@ -76,6 +77,25 @@ def _val_callback(x_val, y_val, log):
     return ValMacroRecall()
 
 
+def lexicon_valence(vocab: Vocabulary) -> np.ndarray:
+    """Per vocabulary word, the VADER lexicon's mean valence / 4 (in [-1, 1]), 0 where absent.
+
+    The lexicon ships inside the vaderSentiment package (nothing is downloaded). Our emoticon tokens
+    map to VADER's emoticons.
+    """
+    from pathlib import Path as _P
+
+    import vaderSentiment
+
+    lexicon = {}
+    for line in (_P(vaderSentiment.__file__).parent / "vader_lexicon.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            lexicon[parts[0]] = float(parts[1]) / 4.0
+    aliases = {"<smile>": ":)", "<lol>": ":d", "<wink>": ";)", "<sad>": ":(", "<tongue>": ":p", "<heart>": "<3"}
+    return np.array([lexicon.get(aliases.get(w, w), 0.0) for w in vocab.words], dtype=np.float32)
+
+
 def _compile(model, lr: float, cfg: TrainConfig):
     import keras
 
@@ -87,10 +107,15 @@ def _one_hot(labels: np.ndarray) -> np.ndarray:
     return np.eye(3, dtype=np.float32)[labels]
 
 
-def train_dense(cfg: TrainConfig, vocab_size, x_tr, y_tr, x_val, y_val, log=print):
+def train_dense(cfg: TrainConfig, vocab, x_tr, y_tr, x_val, y_val, log=print):
     from cta_desktop.training.model import build_model, get_weights
 
-    model = build_model(vocab_size, cfg.dropout, seed=cfg.seed, embedding_l2=cfg.embedding_l2)
+    model = build_model(len(vocab), cfg.dropout, seed=cfg.seed, embedding_l2=cfg.embedding_l2)
+    if cfg.lexicon_init:
+        emb = model.get_layer("embedding").embeddings
+        init = emb.numpy()
+        init[:, 0] = cfg.lexicon_init * lexicon_valence(vocab)
+        emb.assign(init)
     _compile(model, cfg.lr, cfg)
     cb = _val_callback(x_val, y_val, log)
     model.fit(x_tr, _one_hot(y_tr), batch_size=cfg.batch_size, epochs=cfg.epochs, shuffle=True, verbose=0,
@@ -159,7 +184,7 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
     vocab.save(out / VOCAB_FILE)
 
     results: dict[int, tuple[dict, dict]] = {}
-    dense_w, info = train_dense(cfg, len(vocab), x_tr, y_tr, x_val, y_val, log)
+    dense_w, info = train_dense(cfg, vocab, x_tr, y_tr, x_val, y_val, log)
     results[0] = (dense_w, info)
     for level in cfg.levels:
         results[level] = prune_from(cfg, dense_w, level, x_tr, y_tr, x_val, y_val, log)
