@@ -6,7 +6,9 @@
 #   packaging/build_bundle.sh --clean    # build from scratch
 #   packaging/build_bundle.sh --no-build # smoke-test the existing dist/cta-desktop
 #
-# Env: PYTHON (default: the active venv, else .venv/bin/python, else python3), BUNDLE_FIRST_WINDOW_RUNS (default 3, 0 skips).
+# Env: PYTHON (default: the active venv, else .venv/bin/python, else python3), BUNDLE_FIRST_WINDOW_RUNS
+# (default 3, 0 skips), BUNDLE_STEP_TIMEOUT (seconds per smoke-test step, default 900),
+# BUNDLE_SHOTS_DIR (keep the GUI screenshots there).
 # Prints timings and the bundle size; any failure exits non-zero with a line starting "BUNDLE FAILED".
 set -euo pipefail
 
@@ -20,6 +22,7 @@ fi
 DIST=$ROOT/dist/cta-desktop
 EXE=$DIST/cta-desktop
 CLI=$DIST/cta-desktop-cli
+STEP_TIMEOUT=${BUNDLE_STEP_TIMEOUT:-900}
 CLEAN=""
 BUILD=1
 for arg in "$@"; do
@@ -88,8 +91,9 @@ else
 fi
 run_user() {
   # Only what a desktop session would set; none of the developer overrides (CTA_*).
+  # A hung step (e.g. a modal dialog offscreen) fails the build instead of hanging CI.
   env -i PATH=/usr/bin:/bin HOME="$SANDBOX/home" LANG=C.UTF-8 TMPDIR="$SANDBOX" \
-      QT_QPA_PLATFORM=offscreen "${ISOLATE[@]}" "$@"
+      QT_QPA_PLATFORM=offscreen timeout -k 10 "$STEP_TIMEOUT" "${ISOLATE[@]}" "$@"
 }
 
 step "self-test (first run: numba compiles its kernels into the user cache)"

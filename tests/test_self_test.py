@@ -80,8 +80,11 @@ def test_json_lists_every_check(fake_models, capsys):
     assert main(["self-test", "--models", str(fake_models), "--json", *QUICK]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
-    assert [c["name"] for c in report["checks"]] == ["models", "nzb-engine", "paths"]
-    assert report["checks"][1]["data"]["max_rel_err"] <= self_test.MAX_REL_ERR
+    assert [c["name"] for c in report["checks"]] == ["imports", "models", "nzb-engine", "paths"]
+    assert report["checks"][2]["data"]["max_rel_err"] <= self_test.MAX_REL_ERR
+    modules = report["checks"][0]["data"]["modules"]
+    assert "cta_desktop.core.analysis" in modules and "cta_desktop.commands.self_test" in modules
+    assert not any(m.startswith("cta_desktop.gui") for m in modules)  # no Qt in the headless check
 
 
 def test_flipped_byte_names_the_corrupt_file(fake_models, tmp_path, capsys, monkeypatch):
@@ -126,6 +129,22 @@ def test_engine_disagreement_fails(fake_models, monkeypatch, capsys):
     assert main(["self-test", "--models", str(fake_models), *QUICK]) == 1
     err = capsys.readouterr().err
     assert "nzb-engine" in err and "broken-engine" in err and "relative error" in err
+
+
+def test_a_module_that_fails_to_import_is_named(fake_models, monkeypatch, capsys):
+    import importlib
+
+    real = importlib.import_module
+
+    def flaky(name, *args):
+        if name == "cta_desktop.core.metrics":
+            raise ImportError("No module named 'scipy' (simulated missing hidden import)")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", flaky)
+    assert main(["self-test", "--models", str(fake_models), *QUICK]) == 1
+    err = capsys.readouterr().err
+    assert "imports: cannot import cta_desktop.core.metrics" in err and "scipy" in err
 
 
 def test_relative_error_floor_and_nan():

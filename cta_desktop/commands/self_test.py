@@ -194,6 +194,31 @@ def check_example(directory: Path | None) -> tuple[str, dict]:
     return detail, {"files": summaries, "n_tweets": total}
 
 
+# Modules that need Qt (checked by the GUI smoke test) or the training stack (not part of the app).
+HEADLESS_SKIP = ("cta_desktop.gui", "cta_desktop.training", "cta_desktop.commands.gui", "cta_desktop.commands.screenshot",
+                 "cta_desktop.commands.train", "cta_desktop.commands.evaluate", "cta_desktop.core.engines._kernels_gen")
+
+
+def check_imports() -> tuple[str, dict]:
+    """Every headless module imports: in a bundle, a module PyInstaller missed fails here, not in front of a user."""
+    import importlib
+    import pkgutil
+
+    import cta_desktop
+
+    names = sorted(m.name for m in pkgutil.walk_packages(cta_desktop.__path__, "cta_desktop.")
+                   if not m.name.startswith(HEADLESS_SKIP))
+    broken = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # ImportError, or a module failing at import time
+            broken.append(f"{name} ({type(exc).__name__}: {exc})")
+    if broken:
+        raise CheckFailed("cannot import " + "; ".join(broken))
+    return f"{len(names)} modules import", {"modules": names}
+
+
 def check_writes_outside_install() -> tuple[str, dict]:
     """JIT caches and user data must live outside the install (the bundle may be read-only)."""
     from cta_desktop.paths import install_root, user_cache_dir, user_data_dir
@@ -234,8 +259,9 @@ def _run_check(name: str, fn: Callable[[], tuple[str, dict]], verbose: bool) -> 
 def self_test(models: str | None = None, tf: bool = True, require_tf: bool = False, example: bool = True,
               verbose: bool = False) -> list[Check]:
     directory = Path(models) if models else None
-    checks = [_run_check("models", lambda: check_models(directory), verbose)]
-    loaded = checks[0].data.pop("_models", None)
+    checks = [_run_check("imports", check_imports, verbose),
+              _run_check("models", lambda: check_models(directory), verbose)]
+    loaded = checks[1].data.pop("_models", None)
     if loaded:
         checks.append(_run_check("nzb-engine", lambda: check_nzb_engine(loaded), verbose))
         if tf:
