@@ -78,14 +78,14 @@ def _load_kernels():
             start = time.perf_counter()
             from cta_desktop.core.engines import _kernels_net
 
-            _kernels = _kernels_net
             _warm_run(_kernels_net)
             _jit_seconds = time.perf_counter() - start
+            _kernels = _kernels_net
     return _kernels
 
 
 def _warm_run(k) -> None:
-    """One tiny forward pass so the parallel backend and every code path are initialised."""
+    """One tiny forward pass (batch and single tweet) so every code path and the helper threads are ready."""
     rng = np.random.default_rng(0)
     vocab = 8
     tensors: dict[str, NzbTensor | np.ndarray] = {}
