@@ -36,6 +36,7 @@ def test_run_benchmark_result(level):
     assert r["speedup"] == pytest.approx(r["engines"]["dense_tf"]["seconds"] / r["engines"]["nzb"]["seconds"])
     assert r["max_rel_err"] <= 1e-5
     assert r["speedup_best_round"] > 0
+    assert 0 < r["engines"]["nzb"]["single_tweet_ms"] < 1000
     assert r["label_agreement"] == 1.0
     assert r["jit_compile_seconds"] is not None and r["jit_compile_seconds"] > 0
     assert r["machine"]["cpu_count"]

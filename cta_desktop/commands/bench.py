@@ -52,6 +52,9 @@ def _print_table(r: dict) -> None:
           f"{_x(r['speedup_cpu_time'])} by CPU time")
     print(f"max relative difference of probabilities: {r['max_rel_err']:.2e}; "
           f"same label: {100 * r['label_agreement']:.2f}%")
+    lat = {name: e.get("single_tweet_ms") for name, e in r["engines"].items() if e.get("single_tweet_ms") is not None}
+    if lat:
+        print("single-tweet latency (median): " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in lat.items()))
     jit = r.get("jit_compile_seconds")
     print(f"NZB kernels ready in {jit:.2f} s (numba cache: {r.get('jit_cache')}); not included in the timings"
           if jit is not None else "NZB kernels: not compiled")

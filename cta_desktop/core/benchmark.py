@@ -12,6 +12,8 @@ Method (the machine is usually shared, so the numbers are made robust rather tha
   `speedup_best_round` (fastest round of each; least disturbed by other processes) and
   `speedup_cpu_time` (CPU seconds each engine burned per round; immune to waiting for a core,
   though TensorFlow's spinning worker threads count against it).
+- Single-tweet latency: median of `single` one-tweet calls after warm-up (`predict_one`; for TF the
+  same tf.function on a batch of one).
 - Memory: a Python heap tracer cannot see TensorFlow's or numba's allocators, so we measure the
   process's resident set. On Linux the kernel's peak-RSS mark (VmHWM) is reset through
   /proc/self/clear_refs before each measured phase, so each engine's peak is its own:
@@ -255,6 +257,7 @@ def run_benchmark(
     cancel: Cancel | None = None,
     naive_n: int = 32,
     model_dir: Path | None = None,
+    single: int = 50,
 ) -> dict[str, Any]:
     """Time dense TF and the NZB engine on the same tweets; the dict `cta-desktop bench --json` prints.
 
@@ -270,7 +273,7 @@ def run_benchmark(
     ids, source = benchmark_inputs(model, n)
     n_batches = -(-n // batch)
     naive_k = min(naive_n, n) if naive else 0
-    total = 2 + 2 * rounds * n_batches + naive_k
+    total = 3 + 2 * rounds * n_batches + naive_k
     done = 0
 
     def tick(step: int = 1) -> None:
@@ -331,6 +334,10 @@ def run_benchmark(
         "dense_tf": clocks["dense_tf"].entry(n, dense_peak, tf_setup_measured, dense.model_bytes),
         "nzb": clocks["nzb"].entry(n, nzb_peak, nzb_setup_measured, nzb.model_bytes),
     }
+    check()
+    engines["dense_tf"]["single_tweet_ms"] = _latency_ms(dense.predict_one, ids, single)
+    engines["nzb"]["single_tweet_ms"] = _latency_ms(nzb.predict_one, ids, single)
+    tick()
     engines["dense_tf"]["trace_seconds"] = trace_seconds
     engines["dense_tf"]["macs_per_tweet"] = _dense_macs()
     engines["nzb"]["macs_per_tweet"] = nzb.nnz_macs
@@ -384,6 +391,17 @@ def run_benchmark(
         "memory_method": mem.method,
         "machine": info,
     }
+
+
+def _latency_ms(fn: Callable[[np.ndarray], np.ndarray], ids: np.ndarray, k: int) -> float:
+    """Median milliseconds of one single-tweet call, over k tweets (after one warm-up call)."""
+    fn(ids[0])
+    times = []
+    for i in range(max(1, k)):
+        start = time.perf_counter()
+        fn(ids[i % len(ids)])
+        times.append(time.perf_counter() - start)
+    return 1000.0 * float(np.median(times))
 
 
 def _ratio(a: float, b: float) -> float | None:
