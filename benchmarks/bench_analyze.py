@@ -64,7 +64,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    from cta_desktop.core.analysis import analyze_csv, warm_engine
+    from cta_desktop.core.analysis import analyze_csv, shutdown_workers, warm_engine
     from cta_desktop.core.engines import best_engine
     from cta_desktop.core.modelstore import load_model
 
@@ -85,6 +85,7 @@ def main() -> int:
             wall = time.perf_counter() - t0
             runs.append({"seconds": result.seconds, "wall_seconds": wall, "n_tweets": result.n_tweets,
                          "tweets_per_s": result.n_tweets / result.seconds})
+    shutdown_workers()  # so the workers' peak RSS is counted in RUSAGE_CHILDREN
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     med = statistics.median(r["seconds"] for r in runs)

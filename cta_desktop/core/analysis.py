@@ -140,14 +140,23 @@ def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
 _WORKER_INDEX: dict[str, int] | None = None
 
 
-def _init_worker(words: list[str]) -> None:
+def _init_worker(vocab: str | list[str]) -> None:
+    """Worker start-up: build the word index (from the vocabulary file, or the words themselves)."""
     global _WORKER_INDEX
-    _WORKER_INDEX = {w: i for i, w in enumerate(words)}
+    if isinstance(vocab, str):
+        from cta_desktop.core.preprocess import Vocabulary
+
+        vocab = Vocabulary.load(vocab).words
+    _WORKER_INDEX = {w: i for i, w in enumerate(vocab)}
 
 
 def _encode_in_worker(texts: list[str]) -> tuple[np.ndarray, Counter]:
     assert _WORKER_INDEX is not None
     return encode_texts(texts, _WORKER_INDEX)
+
+
+def _ping() -> int:
+    return os.getpid()
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -160,24 +169,57 @@ def _start_method() -> str:
     forced = os.environ.get("CTA_MP_START")
     if forced:
         return forced
-    # fork is fastest (no re-import), but only safe while this process has a single thread.
-    if sys.platform.startswith("linux") and threading.active_count() == 1 and not getattr(sys, "frozen", False):
+    # fork starts in milliseconds but is only safe while this process has one thread (the CLI,
+    # before the engine starts its helper threads); forkserver forks from a clean helper process.
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return "forkserver"
     return "spawn"
 
 
-def _get_pool(words: list[str], workers: int) -> ProcessPoolExecutor:
-    """A pool of tokenising processes, kept for the next analysis (starting one costs 0.02-0.6 s)."""
+def _vocab_source(model) -> str | list[str]:
+    """What workers build their word index from: the vocabulary file when the model has one.
+
+    Sending a path rather than 20,000 words keeps the start-up message small; a large one can block
+    forever in CPython if a spawned child dies before reading it.
+    """
+    path = getattr(model, "path", None)
+    if path is not None:
+        vocab_file = Path(path).parent / "vocab.json"
+        if vocab_file.exists():
+            return str(vocab_file)
+    return list(model.vocab.words)
+
+
+def _get_pool(model, workers: int) -> ProcessPoolExecutor | None:
+    """A started pool of tokenising processes, kept for the next analysis; None if it cannot start."""
     global _POOL, _POOL_WORDS, _POOL_SIZE
+    words = model.vocab.words
     with _POOL_LOCK:
-        if _POOL is not None and (_POOL_WORDS is not words or _POOL_SIZE != workers):
+        if _POOL is not None and (_POOL_WORDS is not words or _POOL_SIZE != workers or _pool_broken(_POOL)):
             _POOL.shutdown(wait=False, cancel_futures=True)
             _POOL = None
         if _POOL is None:
-            ctx = multiprocessing.get_context(_start_method())
-            _POOL = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(words,))
-            _POOL_WORDS, _POOL_SIZE = words, workers
+            method = _start_method()
+            try:
+                ctx = multiprocessing.get_context(method)
+                if method == "forkserver":
+                    # Never re-import __main__ (a script without a main guard would run again).
+                    ctx.set_forkserver_preload(["cta_desktop.core.analysis"])
+                pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                           initargs=(_vocab_source(model),))
+                # Start every worker now: with fork, before the engine starts its threads.
+                for fut in [pool.submit(_ping) for _ in range(workers)]:
+                    fut.result(timeout=120)
+            except Exception:  # noqa: BLE001 - no pool is not an error: tokenise in this process
+                return None
+            _POOL, _POOL_WORDS, _POOL_SIZE = pool, words, workers
         return _POOL
+
+
+def _pool_broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
 
 
 def shutdown_workers() -> None:
@@ -408,13 +450,13 @@ def warm_engine(engine) -> None:
     engine.predict_proba(np.zeros((8, SEQ_LEN), np.int32))
 
 
-def _run(chunks: Iterator[tuple[TweetChunk, int]], total: int, *, model, engine, workers: int,
+def _run(chunks: Iterator[tuple[TweetChunk, int]], total: int, *, model, engine, pool: ProcessPoolExecutor | None,
          progress: Progress | None, cancel: Cancel | None, keep_texts: bool,
          writer: PerTweetCsvWriter | None) -> tuple[_Summary, dict[str, Any]]:
     """Tokenise (pool or in-process), run the engine, summarise. chunks yield (chunk, done-so-far)."""
     summary = _Summary(keep_texts)
     index = model.vocab.index
-    pool = _get_pool(model.vocab.words, workers) if workers > 0 else None
+    workers = _POOL_SIZE if pool is not None else 0
     pending: list[tuple[TweetChunk, int, Any]] = []
     stage = {"read": 0.0, "tokenize_or_wait": 0.0, "engine": 0.0, "summary": 0.0}
     max_pending = (workers + 2) if pool else 1
@@ -509,8 +551,8 @@ def analyze_texts(texts: Sequence[str], dates: Sequence[str | None] | None = Non
     dates_l, ids_l = col(dates, None), col(tweet_ids, None)
     likes_l, rts_l, replies_l = col(likes, None), col(retweets, None), col(replies, None)
     rt_l = [t.startswith("RT @") for t in texts] if is_retweet is None else [bool(v) for v in col(is_retweet, False)]
+    pool = _get_pool(model, n_workers) if (n_workers := choose_workers(workers, n)) else None
     warm_engine(engine)
-    n_workers = choose_workers(workers, n)
     size = max(1, int(batch_size))
 
     def chunks() -> Iterator[tuple[TweetChunk, int]]:
@@ -519,7 +561,7 @@ def analyze_texts(texts: Sequence[str], dates: Sequence[str | None] | None = Non
             yield ch, s.stop
 
     t0 = time.perf_counter()
-    summary, details = _run(chunks(), n, model=model, engine=engine, workers=n_workers, progress=progress,
+    summary, details = _run(chunks(), n, model=model, engine=engine, pool=pool, progress=progress,
                             cancel=cancel, keep_texts=keep_texts, writer=None)
     result = summary.result(skipped_rows=skipped_rows, seconds=0.0, model_name=model_name_of(model),
                             engine_name=getattr(engine, "name", ""), person=person, details=details)
@@ -539,12 +581,15 @@ def analyze_csv(path: str | Path, mapping: ColumnMapping | None = None, *, perso
     from cta_desktop.core.datasets import estimate_rows, preview_csv
 
     model, engine = _default_model(model, engine)
-    warm_engine(engine)
     t0 = time.perf_counter()
     reader = read_tweets_csv(path, mapping=mapping, chunk_size=chunk_size, delimiter=delimiter)
     if person is None:
         person = preview_csv(path, n_rows=0, delimiter=reader.delimiter).person_guess
     n_workers = choose_workers(workers, estimate_rows(reader.layout))
+    pool = _get_pool(model, n_workers) if n_workers else None
+    t_warm = time.perf_counter()
+    warm_engine(engine)
+    t0 += time.perf_counter() - t_warm  # JIT warm-up is not analysis time
     total = max(1, reader.layout.file_bytes)
 
     def chunks() -> Iterator[tuple[TweetChunk, int]]:
@@ -553,7 +598,7 @@ def analyze_csv(path: str | Path, mapping: ColumnMapping | None = None, *, perso
 
     writer = PerTweetCsvWriter(out) if out is not None else None
     try:
-        summary, details = _run(chunks(), total, model=model, engine=engine, workers=n_workers,
+        summary, details = _run(chunks(), total, model=model, engine=engine, pool=pool,
                                 progress=progress, cancel=cancel, keep_texts=keep_texts, writer=writer)
     finally:
         if writer is not None:
@@ -578,9 +623,10 @@ def analyze_person(library, person_id: int, model=None, engine=None, progress: P
     person = library.person(person_id)
     if person is None:
         raise KeyError(f"no person with id {person_id} in the library")
+    n_workers = choose_workers(workers, person.tweet_count)
+    pool = _get_pool(model, n_workers) if n_workers else None
     warm_engine(engine)
     t0 = time.perf_counter()
-    n_workers = choose_workers(workers, person.tweet_count)
     total = person.tweet_count
 
     def chunks() -> Iterator[tuple[TweetChunk, int]]:
@@ -589,7 +635,7 @@ def analyze_person(library, person_id: int, model=None, engine=None, progress: P
             done += len(ch)
             yield ch, done
 
-    summary, details = _run(chunks(), total, model=model, engine=engine, workers=n_workers, progress=progress,
+    summary, details = _run(chunks(), total, model=model, engine=engine, pool=pool, progress=progress,
                             cancel=cancel, keep_texts=keep_texts, writer=None)
     source = {"file": person.source_file, "person_id": person.id}
     result = summary.result(skipped_rows=person.skipped_rows, duplicates=person.duplicates, seconds=0.0,
