@@ -69,3 +69,31 @@ def test_vocabulary_encode_pads_truncates_and_round_trips(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ValueError, match="bad.json"):
         Vocabulary.load(tmp_path / "bad.json")
+
+
+EMOJI_CASES = ["1️⃣ 2⃣ #️⃣ keycaps", "👨‍👩‍👧 family", "👍🏽👍🏿 skin tones", "🏳️‍🌈 flag 🇺🇸🇫🇷", "❤ ❤️ ♥️ hearts",
+               "©2017 ® ™", "a😂b", "👩🏽‍💻 coder", "🫠 new", "naïve café ‰Û_ mojibake"]
+
+
+def _celebrity_texts():
+    import csv
+
+    from cta_desktop.paths import shared_data_dir
+
+    texts = []
+    for path in sorted((shared_data_dir() / "celebrity_tweets").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            texts += [row.get("text") or row.get("content") or "" for row in csv.DictReader(fh)]
+    return texts
+
+
+def test_fast_demojize_matches_the_emoji_package():
+    import emoji
+
+    from cta_desktop.core.preprocess import _TOKEN_RE, _demojize
+
+    texts = EMOJI_CASES + [t for t in _celebrity_texts() if not t.isascii()]
+    for text in texts:
+        ours = _TOKEN_RE.findall(_demojize(text).lower())
+        theirs = _TOKEN_RE.findall(emoji.demojize(text, delimiters=(" :", ": ")).lower())
+        assert ours == theirs, text

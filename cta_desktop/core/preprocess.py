@@ -50,21 +50,52 @@ _TOKEN_RE = re.compile(
 )
 
 
-def _emoji_start_chars() -> str:
+def _emoji_tables() -> tuple[dict[str, str], int, str]:
+    """(emoji sequence -> " :name: ", longest sequence length, regex class of characters that start one)."""
     import emoji
 
-    chars = {seq[0] for seq in emoji.EMOJI_DATA if ord(seq[0]) > 0x7F}
-    chars.add("\u20e3")  # the combining keycap of "1️⃣", whose first character is ASCII
-    return "".join(sorted(chars))
+    names = {seq: f" {data['en']} " for seq, data in emoji.EMOJI_DATA.items()}
+    points = sorted({ord(seq[0]) for seq in names if ord(seq[0]) > 0x7F})
+    # Collapse into ranges: a class of ~1,400 single characters searches ~10x slower than ~200 ranges.
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    char_class = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return names, max(map(len, names)), char_class
 
 
-_EMOJI_START_RE = re.compile("[" + re.escape(_emoji_start_chars()) + "]")
+_EMOJI_NAMES, _EMOJI_MAX_LEN, _EMOJI_CLASS = _emoji_tables()
+# An emoji starts at a non-ASCII emoji character, or is a keycap ("1️⃣" = digit, VS16, U+20E3).
+_EMOJI_START_RE = re.compile("[0-9#*]\ufe0f?\u20e3|[" + _EMOJI_CLASS + "]")
 
 
 def _demojize(text: str) -> str:
-    import emoji
+    """Replace each emoji by " :its_name: ", as `emoji.demojize(text, delimiters=(" :", ": "))` does.
 
-    return emoji.demojize(text, delimiters=(" :", ": "))
+    A longest-match lookup at the places where an emoji can start: ~10x faster than the emoji
+    package's scan of every character, and checked against it in the tests.
+    """
+    parts = []
+    last = 0
+    names = _EMOJI_NAMES
+    for match in _EMOJI_START_RE.finditer(text):
+        i = match.start()
+        if i < last:
+            continue
+        for length in range(min(_EMOJI_MAX_LEN, len(text) - i), 0, -1):
+            name = names.get(text[i : i + length])
+            if name is not None:
+                parts.append(text[last:i])
+                parts.append(name)
+                last = i + length
+                break
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _split_hashtag(match: re.Match[str]) -> str:

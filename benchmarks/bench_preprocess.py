@@ -1,0 +1,54 @@
+"""Preprocessing throughput on real tweets: our tokenize() against a plain emoji.demojize pass.
+
+    python benchmarks/bench_preprocess.py
+
+Reads the TweetEval train split and the six celebrity archives from ../shared/data (not shipped).
+Prints tweets/s for each and the share of tweets that hold emoji (only those pay for demojize).
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+
+import emoji
+
+from cta_desktop.core.preprocess import _EMOJI_START_RE, tokenize
+from cta_desktop.paths import shared_data_dir
+
+
+def load_texts() -> dict[str, list[str]]:
+    data = shared_data_dir()
+    sets = {"tweeteval-train": (data / "tweeteval_sentiment" / "train_text.txt").read_text(encoding="utf-8").splitlines()}
+    celeb = []
+    for path in sorted((data / "celebrity_tweets").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                celeb.append(row.get("text") or row.get("content") or "")
+    sets["celebrity-archives"] = celeb
+    return sets
+
+
+def rate(fn, texts, repeats=5) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for t in texts:
+            fn(t)
+        times.append(time.perf_counter() - t0)
+    return len(texts) / statistics.median(times)
+
+
+def main() -> None:
+    for name, texts in load_texts().items():
+        with_emoji = sum(1 for t in texts if not t.isascii() and _EMOJI_START_RE.search(t))
+        ours = rate(tokenize, texts)
+        plain = rate(emoji.demojize, texts)
+        print(f"{name}: {len(texts)} tweets, {100 * with_emoji / len(texts):.1f}% with emoji | "
+              f"tokenize (full preprocessing) {ours:,.0f} tweets/s ({1e6 / ours:.1f} us) | "
+              f"plain emoji.demojize alone {plain:,.0f} tweets/s ({1e6 / plain:.1f} us) | ratio {ours / plain:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
