@@ -33,7 +33,7 @@ import numpy as np
 from cta_desktop.core.datasets import ColumnMapping, TweetChunk, read_tweets_csv
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
-from cta_desktop.core.textstats import top_words, word_list
+from cta_desktop.core.textstats import countable_word, top_words
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -124,16 +124,22 @@ class AnalysisResult:
 def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> tuple[np.ndarray, Counter]:
     """Token ids (as `Vocabulary.encode`) and the countable-word counts of a list of tweets."""
     out = np.zeros((len(texts), seq_len), dtype=np.int32)
-    words: Counter[str] = Counter()
+    all_tokens: list[str] = []
+    keep = all_tokens.extend
     get = index.get
-    countable = word_list
     for row, text in enumerate(texts):
         tokens = tokenize(text)
         if not tokens:
             continue
         head = tokens[:seq_len] if len(tokens) > seq_len else tokens
         out[row, : len(head)] = [get(t, OOV_ID) for t in head]
-        words.update(countable(tokens))
+        keep(tokens)
+    # Count every token at C speed, then judge each distinct token once.
+    words: Counter[str] = Counter()
+    for token, n in Counter(all_tokens).items():
+        word = countable_word(token)
+        if word is not None:
+            words[word] += n
     return out, words
 
 
