@@ -62,19 +62,19 @@ def _worker_pids() -> list[int]:
     return list(getattr(pool, "_processes", None) or {}) if pool is not None else []
 
 
-def _cpu_seconds() -> float:
-    """User + system CPU time of this process and of the (live) tokenising workers."""
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU time of this process, and of the (live) tokenising workers."""
     import psutil
 
     me = resource.getrusage(resource.RUSAGE_SELF)
-    total = me.ru_utime + me.ru_stime
+    workers = 0.0
     for pid in _worker_pids():
         try:
             t = psutil.Process(pid).cpu_times()
-            total += t.user + t.system
+            workers += t.user + t.system
         except psutil.Error:
             pass
-    return total
+    return me.ru_utime + me.ru_stime, workers
 
 
 def _peak_rss(pid: int) -> int:
@@ -111,14 +111,20 @@ def main() -> int:
         size = build_file(path, args.n)
         build_seconds = time.perf_counter() - t0
         for _ in range(args.repeat):
-            cpu0 = _cpu_seconds()
+            main0, workers0 = _cpu_seconds()
             t0 = time.perf_counter()
             result = analyze_csv(path, model=model, engine=engine, workers=args.workers)
             wall = time.perf_counter() - t0
-            cpu = _cpu_seconds() - cpu0
+            main1, workers1 = _cpu_seconds()
+            if workers1 < workers0:  # the pool was started during this run
+                workers0 = 0.0
+            main_cpu, workers_cpu = main1 - main0, workers1 - workers0
+            cpu = main_cpu + workers_cpu
             runs.append({"seconds": round(result.seconds, 3), "wall_seconds": round(wall, 3),
                          "n_tweets": result.n_tweets, "tweets_per_s": round(result.n_tweets / result.seconds),
                          "cpu_seconds": round(cpu, 3), "cpu_us_per_tweet": round(cpu / result.n_tweets * 1e6, 1),
+                         "main_cpu_us_per_tweet": round(main_cpu / result.n_tweets * 1e6, 1),
+                         "workers_cpu_us_per_tweet": round(workers_cpu / result.n_tweets * 1e6, 1),
                          "load_average": round(os.getloadavg()[0], 2),
                          "workers": result.details.get("workers"), "stage_seconds": result.details.get("stage_seconds")})
     child_rss = max([_peak_rss(pid) for pid in _worker_pids()] or [0])
@@ -142,7 +148,8 @@ def main() -> int:
     else:
         print(f"{args.n:,} tweets ({size / 1e6:.1f} MB), engine {engine.name}")
         for r in runs:
-            print(f"  run: {r['seconds']:.2f} s = {r['tweets_per_s']:,} tweets/s; {r['cpu_us_per_tweet']} us CPU/tweet; "
+            print(f"  run: {r['seconds']:.2f} s = {r['tweets_per_s']:,} tweets/s; {r['cpu_us_per_tweet']} us CPU/tweet "
+                  f"(main {r['main_cpu_us_per_tweet']}, workers {r['workers_cpu_us_per_tweet']}); "
                   f"workers {r['workers']}; load avg {r['load_average']}; stages {r['stage_seconds']}")
         print(f"median: {med:.2f} s = {args.n / med:,.0f} tweets/s (end to end: read, preprocess, NZB, summary)")
         print(f"CPU: {cpu_us} us/tweet -> at most {out['cpu_bound_tweets_per_s']:,} tweets/s on {cores} idle cores")

@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -165,6 +165,10 @@ def _ping() -> int:
     return os.getpid()
 
 
+# A PyInstaller bundle can start spawn/forkserver workers only if its entry point calls
+# multiprocessing.freeze_support(); set this to True once it does (fork needs nothing).
+WORKERS_IN_FROZEN_APP = False
+
 _POOL: ProcessPoolExecutor | None = None
 _POOL_WORDS: list[str] | None = None
 _POOL_SIZE = 0
@@ -208,6 +212,8 @@ def _get_pool(model, workers: int) -> ProcessPoolExecutor | None:
             _POOL = None
         if _POOL is None:
             method = _start_method()
+            if method != "fork" and getattr(sys, "frozen", False) and not WORKERS_IN_FROZEN_APP:
+                return None  # spawn/forkserver re-run the bundle's executable: needs freeze_support()
             try:
                 ctx = multiprocessing.get_context(method)
                 if method == "forkserver":
@@ -456,50 +462,69 @@ def warm_engine(engine) -> None:
     engine.predict_proba(np.zeros((8, SEQ_LEN), np.int32))
 
 
+def _predict(engine, ids: np.ndarray) -> np.ndarray:
+    if not len(ids):
+        return np.zeros((0, len(LABELS)), np.float32)
+    return np.asarray(engine.predict_proba(ids), dtype=np.float32)
+
+
+def _engine_job(engine, encoded) -> tuple[np.ndarray, Counter, float]:
+    """Runs on the engine thread: wait for a chunk's token ids, then label it."""
+    ids, words = encoded.result()
+    t = time.perf_counter()
+    probs = _predict(engine, ids)
+    return probs, words, time.perf_counter() - t
+
+
 def _run(chunks: Iterator[tuple[TweetChunk, int]], total: int, *, model, engine, pool: ProcessPoolExecutor | None,
          progress: Progress | None, cancel: Cancel | None, keep_texts: bool,
          writer: PerTweetCsvWriter | None) -> tuple[_Summary, dict[str, Any]]:
-    """Tokenise (pool or in-process), run the engine, summarise. chunks yield (chunk, done-so-far)."""
+    """Tokenise (worker processes or here), run the engine, summarise; chunks yield (chunk, done-so-far).
+
+    Three stages overlap: this thread reads chunk i+2 while the workers tokenise chunk i+1 and an
+    engine thread labels chunk i (the NZB kernels release the GIL). Results are summarised in order.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     summary = _Summary(keep_texts)
     index = model.vocab.index
     workers = _POOL_SIZE if pool is not None else 0
-    pending: list[tuple[TweetChunk, int, Any]] = []
-    stage = {"read": 0.0, "tokenize_or_wait": 0.0, "engine": 0.0, "summary": 0.0}
-    max_pending = (workers + 2) if pool else 1
+    pending: deque[tuple[TweetChunk, int, Any, Any]] = deque()
+    stage = {"read": 0.0, "tokenize_here": 0.0, "wait": 0.0, "engine": 0.0, "summary": 0.0}
+    max_pending = workers + 2
+    engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cta-analysis-engine")
 
     def submit(chunk: TweetChunk, done: int) -> None:
         nonlocal pool
+        encoded = None
         if pool is not None:
             try:
-                pending.append((chunk, done, pool.submit(_encode_in_worker, chunk.texts)))
-                return
+                encoded = pool.submit(_encode_in_worker, chunk.texts)
             except (BrokenProcessPool, RuntimeError):
                 pool = None
-        pending.append((chunk, done, None))
+        if encoded is None:
+            t = time.perf_counter()
+            encoded = _Done(encode_texts(chunk.texts, index))
+            stage["tokenize_here"] += time.perf_counter() - t
+        pending.append((chunk, done, encoded, engine_thread.submit(_engine_job, engine, encoded)))
 
     def finish_one() -> None:
-        chunk, done, fut = pending.pop(0)
+        chunk, done, encoded, job = pending.popleft()
         t = time.perf_counter()
-        encoded = None
-        if fut is not None:
-            try:
-                encoded = fut.result()
-            except BrokenProcessPool:
-                encoded = None  # a worker died: do this chunk here
-        if encoded is None:
-            encoded = encode_texts(chunk.texts, index)
-        ids, words = encoded
+        try:
+            probs, words, engine_seconds = job.result()
+        except BrokenProcessPool:  # a worker died: do this chunk here
+            ids, words = encode_texts(chunk.texts, index)
+            t_engine = time.perf_counter()
+            probs = _predict(engine, ids)
+            engine_seconds = time.perf_counter() - t_engine
         t1 = time.perf_counter()
-        probs = np.asarray(engine.predict_proba(ids), dtype=np.float32) if len(ids) else \
-            np.zeros((0, len(LABELS)), np.float32)
-        t2 = time.perf_counter()
         summary.add(chunk, probs, words)
         if writer is not None:
             writer.write(chunk.texts, chunk.dates, chunk.tweet_ids, probs)
-        t3 = time.perf_counter()
-        stage["tokenize_or_wait"] += t1 - t
-        stage["engine"] += t2 - t1
-        stage["summary"] += t3 - t2
+        stage["wait"] += t1 - t
+        stage["engine"] += engine_seconds
+        stage["summary"] += time.perf_counter() - t1
         if progress is not None:
             progress(done, total)
 
@@ -521,9 +546,10 @@ def _run(chunks: Iterator[tuple[TweetChunk, int]], total: int, *, model, engine,
                 raise AnalysisCancelled("analysis cancelled")
             finish_one()
     finally:
-        for _, _, fut in pending:
-            if fut is not None:
-                fut.cancel()
+        for _, _, encoded, job in pending:
+            encoded.cancel()
+            job.cancel()
+        engine_thread.shutdown(wait=True, cancel_futures=True)
     details = {"workers": workers if pool is not None else 0,
                "stage_seconds": {k: round(v, 3) for k, v in stage.items()}}
     return summary, details
