@@ -610,13 +610,13 @@ def analyze_csv(path: str | Path, mapping: ColumnMapping | None = None, *, perso
     progress reports bytes of the file read; `out` writes the per-tweet CSV while going.
     Raises CsvImportError for unusable files (see datasets), AnalysisCancelled when cancelled.
     """
-    from cta_desktop.core.datasets import estimate_rows, preview_csv
+    from cta_desktop.core.datasets import estimate_rows, guess_person
 
     model, engine = _default_model(model, engine)
     t0 = time.perf_counter()
     reader = read_tweets_csv(path, mapping=mapping, chunk_size=chunk_size, delimiter=delimiter)
     if person is None:
-        person = preview_csv(path, n_rows=0, delimiter=reader.delimiter).person_guess
+        person = guess_person(reader.layout, reader.mapping)[0]
     n_workers = choose_workers(workers, estimate_rows(reader.layout))
     pool = _get_pool(model, n_workers) if n_workers else None
     t_warm = time.perf_counter()

@@ -219,8 +219,7 @@ def detect_encoding(path: str | Path) -> DetectedEncoding:
             start = max(0, exc.start - 2048)
             bad_blocks.append(block[start : exc.start + 2048])
     # Not UTF-8 throughout. Count valid multi-byte characters against invalid bytes.
-    data_sample = head if len(head) >= ENCODING_SAMPLE_BYTES else head
-    sample = data_sample + b"\n" + b"\n".join(bad_blocks)
+    sample = head + b"\n" + b"\n".join(bad_blocks)
     invalid = [0]
 
     def counting(exc: UnicodeError) -> tuple[str, int]:
@@ -248,7 +247,17 @@ _SLASH_RE = re.compile(
 _TWITTER_RE = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}")
 
 
+_CANONICAL_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2})?")
+
+
 def _parse_iso(value: str) -> str | None:
+    if _CANONICAL_RE.fullmatch(value):
+        # Already ISO apart from the separator: validate (month 13 fails) and skip re-formatting.
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return value if value[10] == "T" else value[:10] + "T" + value[11:]
     if not _ISO_RE.fullmatch(value):
         return None
     if value.endswith("UTC"):
@@ -620,7 +629,8 @@ class CsvPreview:
     file_bytes: int = 0
 
 
-def _guess_person(layout: CsvLayout, mapping: ColumnMapping) -> tuple[str, str | None]:
+def guess_person(layout: CsvLayout, mapping: ColumnMapping) -> tuple[str, str | None]:
+    """(name, handle) of the person a file is about: display-name column, handle column, URL, file name."""
     def most_common(column: str | None) -> str | None:
         if column is None:
             return None
@@ -646,7 +656,7 @@ def preview_csv(path: str | Path, n_rows: int = 20, delimiter: str | None = None
     """Detect everything about a file and show its first rows, without reading it all."""
     layout = sniff_layout(path, delimiter)
     mapping = detect_mapping(layout)
-    person, handle = _guess_person(layout, mapping)
+    person, handle = guess_person(layout, mapping)
     rows = [dict(zip(layout.columns, r, strict=False)) for r in layout.sample_rows[:n_rows]]
     return CsvPreview(layout.path, layout.encoding.label, layout.delimiter, layout.has_header, layout.columns,
                       mapping, rows, estimate_rows(layout), person, handle, layout.file_bytes)
@@ -937,5 +947,5 @@ def describe_mapping(mapping: ColumnMapping) -> str:
 __all__ = [
     "CsvImportError", "ColumnMapping", "CsvPreview", "CsvLayout", "DetectedEncoding", "TweetChunk", "ReadStats",
     "TweetReader", "preview_csv", "read_tweets_csv", "sniff_layout", "detect_mapping", "detect_encoding",
-    "parse_date", "file_sha256", "describe_mapping", "estimate_rows", "MAX_TEXT_CHARS",
+    "parse_date", "file_sha256", "guess_person", "describe_mapping", "estimate_rows", "MAX_TEXT_CHARS",
 ]

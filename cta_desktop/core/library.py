@@ -30,7 +30,7 @@ from cta_desktop.core.datasets import (
     CsvImportError,
     TweetChunk,
     file_sha256,
-    preview_csv,
+    guess_person,
     read_tweets_csv,
 )
 
@@ -242,9 +242,9 @@ class Library:
                                 seconds=time.perf_counter() - t0)
         reader = read_tweets_csv(path, mapping=mapping, chunk_size=chunk_size)
         if person_name is None or handle is None:
-            preview = preview_csv(path, n_rows=0, delimiter=reader.delimiter)
-            person_name = person_name or preview.person_guess
-            handle = handle if handle is not None else preview.handle_guess
+            name_guess, handle_guess = guess_person(reader.layout, reader.mapping)
+            person_name = person_name or name_guess
+            handle = handle if handle is not None else handle_guess
         person_name = person_name.strip() or path.stem
         handle = (handle.strip().lstrip("@") or None) if handle else None
         imported_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
