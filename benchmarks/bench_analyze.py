@@ -131,7 +131,7 @@ def main() -> int:
     shutdown_workers()
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     med = statistics.median(r["seconds"] for r in runs)
-    cpu_us = statistics.median(r["cpu_us_per_tweet"] for r in runs)
+    cpu_us = round(statistics.median(r["cpu_us_per_tweet"] for r in runs), 1)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     out = {
         "n": args.n, "file_bytes": size, "build_seconds": round(build_seconds, 2), "engine": engine.name,
