@@ -165,9 +165,9 @@ def _ping() -> int:
     return os.getpid()
 
 
-# A PyInstaller bundle can start spawn/forkserver workers only if its entry point calls
-# multiprocessing.freeze_support(); set this to True once it does (fork needs nothing).
-WORKERS_IN_FROZEN_APP = False
+# A PyInstaller bundle can start spawn workers only because its entry point
+# (packaging/launcher.py) calls multiprocessing.freeze_support(); fork needs nothing.
+WORKERS_IN_FROZEN_APP = True
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_WORDS: list[str] | None = None
@@ -183,7 +183,7 @@ def _start_method() -> str:
     # before the engine starts its helper threads); forkserver forks from a clean helper process.
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if "forkserver" in multiprocessing.get_all_start_methods() and not getattr(sys, "frozen", False):
         return "forkserver"
     return "spawn"
 
@@ -213,7 +213,7 @@ def _get_pool(model, workers: int) -> ProcessPoolExecutor | None:
         if _POOL is None:
             method = _start_method()
             if method != "fork" and getattr(sys, "frozen", False) and not WORKERS_IN_FROZEN_APP:
-                return None  # spawn/forkserver re-run the bundle's executable: needs freeze_support()
+                return None  # spawn re-runs the bundle's executable: needs freeze_support()
             try:
                 ctx = multiprocessing.get_context(method)
                 if method == "forkserver":
