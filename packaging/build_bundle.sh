@@ -56,15 +56,18 @@ step "bundle contents"
 du -sh "$DIST" | awk '{print "bundle size: " $1}'
 echo "bundle bytes: $(du -sb "$DIST" | cut -f1)  files: $(find "$DIST" -type f | wc -l)"
 echo "largest files:"
-find "$DIST" -type f -printf '%s\t%P\n' | sort -rn | head -8 | awk -F'\t' '{printf "  %7.1f MB  %s\n", $1 / 1e6, $2}'
+# (head closes the pipe early; with pipefail that SIGPIPE would end the script, hence the || true)
+largest=$(find "$DIST" -type f -printf '%s\t%P\n' | sort -rn | head -8 || true)
+awk -F'\t' '{printf "  %7.1f MB  %s\n", $1 / 1e6, $2}' <<<"$largest"
 INTERNAL=$DIST/_internal
 [ -f "$INTERNAL/models/vocab.json" ] || fail "models/vocab.json is not in the bundle"
 ls "$INTERNAL"/models/*.nzb >/dev/null 2>&1 || fail "no .nzb models in the bundle"
-ls "$INTERNAL"/resources/example/*.csv >/dev/null 2>&1 || fail "the example dataset is not in the bundle"
+EXAMPLE_CSV=$(find "$INTERNAL/resources/example" -name '*.csv' | sort | sed -n 1p)
+[ -n "$EXAMPLE_CSV" ] || fail "the example dataset is not in the bundle"
 [ -f "$INTERNAL/resources/icons/cta-desktop.svg" ] || fail "the icon is not in the bundle"
-cuda=$(find "$DIST" \( -ipath '*nvidia*' -o -iname 'libcud*' -o -iname 'libcublas*' -o -iname 'libnccl*' \) | head -3)
+cuda=$(find "$DIST" \( -ipath '*nvidia*' -o -iname 'libcud*' -o -iname 'libcublas*' -o -iname 'libnccl*' \) | head -3 || true)
 [ -z "$cuda" ] || fail "CUDA libraries in the bundle: $cuda"
-other_qt=$(find "$INTERNAL" -maxdepth 1 \( -name 'PyQt5' -o -name 'PyQt6' -o -name 'PySide2' \) | head -3)
+other_qt=$(find "$INTERNAL" -maxdepth 1 \( -name 'PyQt5' -o -name 'PyQt6' -o -name 'PySide2' \) | head -3 || true)
 [ -z "$other_qt" ] || fail "other Qt bindings in the bundle: $other_qt"
 echo "Qt libraries: $(find "$INTERNAL" -name 'libQt6*.so*' -printf '%f\n' 2>/dev/null | sed 's/\.so.*//' | sort -u | tr '\n' ' ')"
 echo "no CUDA libraries, no other Qt bindings"
@@ -113,9 +116,8 @@ run_user "$EXE" self-test --no-tf --no-example || fail "the windowed executable'
 
 if run_user "$CLI" analyze --help >/dev/null 2>&1; then
   step "analyze the example dataset (bundled CLI)"
-  csv=$(ls "$INTERNAL"/resources/example/*.csv | head -1)
   t0=$(now)
-  run_user "$CLI" analyze "$csv" --json > "$SANDBOX/analyze.json" || fail "analyze failed"
+  run_user "$CLI" analyze "$EXAMPLE_CSV" --json > "$SANDBOX/analyze.json" || fail "analyze failed"
   "$PYTHON" - "$SANDBOX/analyze.json" <<'EOF' || fail "analyze printed no usable JSON"
 import json, sys
 text = open(sys.argv[1], encoding="utf-8").read()
@@ -130,7 +132,7 @@ fi
 step "analyse 25,000 tweets with worker processes (multiprocessing in the frozen app)"
 # The example, repeated with distinct ids and texts: large enough that analysis starts its
 # tokenising processes, which a frozen app must start through freeze_support (packaging/launcher.py).
-"$PYTHON" - "$(ls "$INTERNAL"/resources/example/*.csv | head -1)" "$SANDBOX/big.csv" 25000 <<'EOF' || fail "cannot write the large test CSV"
+"$PYTHON" - "$EXAMPLE_CSV" "$SANDBOX/big.csv" 25000 <<'EOF' || fail "cannot write the large test CSV"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
 with open(sys.argv[2], "w", encoding="utf-8", newline="") as fh:
