@@ -63,3 +63,10 @@ def user_cache_dir() -> Path:
         path = Path(platformdirs.user_cache_dir(APP_SLUG, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def prepare_tensorflow_env() -> None:
+    """Call before importing TensorFlow/Keras: quiet C++ logs, and keep Keras's config folder
+    (it creates `~/.keras` on import) in our cache directory instead of the user's home."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_HOME", str(user_cache_dir() / "keras"))

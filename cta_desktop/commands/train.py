@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from cta_desktop.paths import models_dir
@@ -26,7 +25,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from cta_desktop.paths import prepare_tensorflow_env
+
+    prepare_tensorflow_env()
     from cta_desktop.training.train import TrainConfig, levels_arg, run_training
 
     try:

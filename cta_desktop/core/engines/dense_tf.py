@@ -8,7 +8,6 @@ TensorFlow is imported only when this engine is built.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -22,7 +21,9 @@ class DenseTfEngine:
     name = "dense_tf"
 
     def __init__(self, weights: Mapping[str, np.ndarray], batch_size: int = 4096):
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        from cta_desktop.paths import prepare_tensorflow_env
+
+        prepare_tensorflow_env()
         import tensorflow as tf
 
         from cta_desktop.training.model import build_model, set_weights
