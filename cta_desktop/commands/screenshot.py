@@ -91,9 +91,7 @@ def run(args: argparse.Namespace) -> int:
     db = scratch / "data" / "library.sqlite3"
 
     library = Library(db)
-    is_example = args.dataset is None
-    report = library.import_csv(dataset, person_name="Marisol Quint" if is_example else None,
-                                handle="marisolquint" if is_example else None)
+    report = library.import_csv(dataset)
     library.close()
 
     window = MainWindow(library_path=db, first_run_example=False)

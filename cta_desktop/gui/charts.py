@@ -5,19 +5,25 @@ export and the HTML report. Colours for text, axes and background come from a `C
 built from the window's palette (so a dark system theme gives dark charts); only the three
 sentiment colours are fixed, chosen to read on light and dark backgrounds alike.
 matplotlib is imported when the first chart is drawn, not when the window opens.
+
+Rendering a chart costs 50-300 ms of Python on a busy machine, too long for the GUI thread (the
+window must never freeze for more than ~100 ms), so `ChartWidget` renders on a worker thread
+into an image and only paints that image. matplotlib is not thread-safe across figures sharing
+font caches, so every render in this module holds one lock: renders run one at a time.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 LABELS = ("negative", "neutral", "positive")
 SENTIMENT_COLOURS = {"negative": "#d9534f", "neutral": "#8e95a3", "positive": "#2ea66b"}
@@ -48,6 +54,7 @@ class ChartTheme:
 
 
 LIGHT = ChartTheme()
+MPL_LOCK = threading.Lock()  # one matplotlib render at a time, whatever the thread
 
 
 def _style_axes(ax, theme: ChartTheme, grid_axis: str | None = None) -> None:
@@ -136,10 +143,11 @@ def draw_by_month(fig, by_month: Sequence[Mapping[str, Any]], theme: ChartTheme 
     ax.set_xticks(x[::step])
     ax.set_xticklabels(months[::step], rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center")
     ax.set_ylabel("tweets")
-    legend = ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
+    legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, frameon=False, ncols=3,
+                       borderaxespad=0.2, handlelength=1.2)
     for text in legend.get_texts():
         text.set_color(theme.foreground)
-    ax.set_ylim(0, max(bottom) * 1.18 if max(bottom) else 1)
+    ax.set_ylim(0, max(bottom) * 1.05 if max(bottom) else 1)
     _style_axes(ax, theme, grid_axis="y")
 
 
@@ -178,14 +186,15 @@ def draw_benchmark(fig, result: Mapping[str, Any], theme: ChartTheme = LIGHT) ->
             ax.text(0.5, 0.93, f"NZB ×{float(speedup):.2f}", transform=ax.transAxes, ha="center", va="top",
                     fontsize=10, fontweight="bold", color=SPARSE_COLOUR if float(speedup) >= 1 else SENTIMENT_COLOURS["negative"])
         _style_axes(ax, theme, grid_axis="y")
-    fig.subplots_adjust(wspace=0.45)
 
 
-def new_figure(theme: ChartTheme = LIGHT, size: tuple[float, float] = (5.0, 3.4)):
-    """A pyplot-free Figure (safe in any thread), painted in the theme's background."""
+def new_figure(theme: ChartTheme = LIGHT, size: tuple[float, float] = (5.0, 3.4), dpi: float = 100):
+    """A pyplot-free Figure with an Agg canvas (safe off the GUI thread), painted in the theme's background."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=size, dpi=100, layout="constrained")
+    fig = Figure(figsize=size, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
     fig.patch.set_facecolor(theme.background)
     return fig
 
@@ -193,65 +202,141 @@ def new_figure(theme: ChartTheme = LIGHT, size: tuple[float, float] = (5.0, 3.4)
 def render(draw: Callable[..., None], *args: Any, fmt: str = "svg", theme: ChartTheme = LIGHT,
            size: tuple[float, float] = (5.0, 3.4)) -> bytes:
     """Draw into a fresh figure and return it as SVG or PNG bytes (for files and the HTML report)."""
-    fig = new_figure(theme, size)
-    draw(fig, *args, theme=theme)
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, facecolor=theme.background, dpi=110 if fmt == "png" else None)
+    with MPL_LOCK:
+        fig = new_figure(theme, size)
+        draw(fig, *args, theme=theme)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, facecolor=theme.background, dpi=110 if fmt == "png" else None)
     return buf.getvalue()
 
 
+def render_image(draw: Callable[..., None], args: tuple[Any, ...], theme: ChartTheme, width: int, height: int,
+                 ratio: float, **_callbacks: Any) -> tuple[Any, QImage]:
+    """Draw at width x height logical pixels (times the screen's pixel ratio) -> (Figure, QImage). Any thread."""
+    import numpy as np
+
+    with MPL_LOCK:
+        fig = new_figure(theme, (max(width, 50) / 100, max(height, 50) / 100), dpi=100 * ratio)
+        draw(fig, *args, theme=theme)
+        fig.canvas.draw()
+        rgba = np.asarray(fig.canvas.buffer_rgba())
+        h, w = rgba.shape[:2]
+        image = QImage(rgba.tobytes(), w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    image.setDevicePixelRatio(ratio)
+    return fig, image
+
+
+def _tagged_render(generation: int, *args: Any, **callbacks: Any) -> tuple[int, Any, QImage]:
+    figure, image = render_image(*args)
+    return generation, figure, image
+
+
 class ChartWidget(QWidget):
-    """A matplotlib canvas that redraws with the window palette; empty until the first `plot`."""
+    """Shows one chart. `plot(draw, *args)` renders it on a worker thread; resizes and palette changes re-render."""
 
     def __init__(self, title: str = "", parent: QWidget | None = None, min_height: int = 220) -> None:
         super().__init__(parent)
         self.title = title
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._placeholder = QLabel("—", alignment=Qt.AlignmentFlag.AlignCenter)
-        self._placeholder.setEnabled(False)
-        self._layout.addWidget(self._placeholder)
         self.setMinimumHeight(min_height)
+        self.setMinimumWidth(200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.figure = None
-        self.canvas = None
+        self.figure = None  # the Figure of the image on screen (tests and exports read it)
+        self._image: QImage | None = None
         self._drawing: tuple[Callable[..., None], tuple[Any, ...]] | None = None
+        self._generation = 0
+        self._in_flight = 0
+        self._error = ""
+        self._resize_timer = QTimer(self, singleShot=True, interval=150)
+        self._resize_timer.timeout.connect(self._render_async)
 
     def theme(self) -> ChartTheme:
         return ChartTheme.from_palette(self.palette())
 
-    def _ensure_canvas(self) -> None:
-        if self.canvas is not None:
-            return
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
-        self.figure = new_figure(self.theme())
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._layout.removeWidget(self._placeholder)
-        self._placeholder.hide()
-        self._layout.addWidget(self.canvas)
+    def _target(self) -> tuple[int, int, float]:
+        ratio = self.devicePixelRatioF() or 1.0
+        return max(self.width(), 200), max(self.height(), 120), ratio
 
     def plot(self, draw: Callable[..., None], *args: Any) -> None:
-        self._ensure_canvas()
         self._drawing = (draw, args)
-        self._redraw()
+        self._render_async()
 
-    def _redraw(self) -> None:
-        if self._drawing is None or self.figure is None:
+    def _render_async(self) -> None:
+        if self._drawing is None:
             return
+        from cta_desktop.gui.workers import Task
+
+        self._generation += 1
         draw, args = self._drawing
-        theme = self.theme()
-        self.figure.clear()
-        self.figure.patch.set_facecolor(theme.background)
-        draw(self.figure, *args, theme=theme)
-        self.canvas.draw_idle()
+        w, h, ratio = self._target()
+        # no Qt parent: the task outlives this widget if need be (kept alive by workers._running)
+        task = Task(_tagged_render, self._generation, draw, args, self.theme(), w, h, ratio,
+                    title=f"chart-{self.title}")
+        task.result.connect(self._on_rendered)
+        task.error.connect(self._on_render_error)
+        task.finished.connect(self._task_done)
+        self._in_flight += 1
+        task.start()
+
+    def _task_done(self) -> None:
+        self._in_flight -= 1
+
+    def _on_rendered(self, out: tuple[int, Any, QImage]) -> None:
+        generation, figure, image = out
+        if generation != self._generation:
+            return  # a newer render is on its way
+        self.figure, self._image, self._error = figure, image, ""
+        self.update()
+
+    def _on_render_error(self, message: str) -> None:
+        self._error = f"Cannot draw this chart: {message}"
+        self._image = None
+        self.update()
+
+    def is_rendering(self) -> bool:
+        return self._in_flight > 0 or self._resize_timer.isActive()
+
+    def render_now(self) -> None:
+        """Render in this thread, now (screenshots, exports, tests); any render in flight is ignored."""
+        if self._drawing is None:
+            return
+        self._resize_timer.stop()
+        self._generation += 1
+        draw, args = self._drawing
+        w, h, ratio = self._target()
+        self.figure, self._image = render_image(draw, args, self.theme(), w, h, ratio)
+        self.update()
+
+    def wait_rendered(self) -> None:
+        if self._drawing is not None and (self.is_rendering() or self._image is None):
+            self.render_now()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        if self._image is not None:
+            img = self._image
+            ratio = img.devicePixelRatio() or 1.0
+            w, h = img.width() / ratio, img.height() / ratio
+            scale = min(self.width() / w, self.height() / h, 1.0)
+            target = QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(target, img)
+        elif self._error or self._drawing is None:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._error or "—")
+        painter.end()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._drawing is not None:
+            self._resize_timer.start()
 
     def clear(self) -> None:
         self._drawing = None
-        if self.figure is not None:
-            self.figure.clear()
-            self.canvas.draw_idle()
+        self._generation += 1
+        self._image = None
+        self.figure = None
+        self.update()
 
     def has_chart(self) -> bool:
         return self._drawing is not None
@@ -268,8 +353,6 @@ class ChartWidget(QWidget):
         return path
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        from PySide6.QtCore import QEvent
-
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._redraw()
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._drawing:
+            self._render_async()
         super().changeEvent(event)

@@ -38,6 +38,7 @@ ROLE_TITLES = {
     "replies": "Replies",
     "handle": "Handle",
     "is_retweet": "Is retweet",
+    "name": "Display name",
 }
 NONE_CHOICE = "(none)"
 

@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.status_label = QLabel()
+        self._status_timer = QTimer(self, singleShot=True)
+        self._status_timer.timeout.connect(self.status_label.clear)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
         self.progress.setTextVisible(True)
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._restore_settings()
         self._import_queue: list[str] = []
+        self._after_task = None
         QTimer.singleShot(0, self._startup)
 
     # -- construction -------------------------------------------------------------------------
@@ -209,9 +212,11 @@ class MainWindow(QMainWindow):
 
     # -- helpers --------------------------------------------------------------------------------
     def set_status(self, text: str, timeout_ms: int = 0) -> None:
+        """Show a message; with a timeout it clears itself (a timer owned by the window, so it dies with it)."""
         self.status_label.setText(text)
+        self._status_timer.stop()
         if timeout_ms:
-            QTimer.singleShot(timeout_ms, lambda t=text: self.status_label.text() == t and self.status_label.setText(""))
+            self._status_timer.start(timeout_ms)
 
     def report_error(self, title: str, message: str, details: str = "") -> None:
         self.last_error = message
@@ -251,7 +256,10 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         self.task = None
         self._set_busy(False)
-        if self._import_queue:
+        after, self._after_task = self._after_task, None
+        if after is not None:
+            QTimer.singleShot(0, after)
+        elif self._import_queue:
             QTimer.singleShot(0, self._next_import)
 
     def _set_busy(self, busy: bool) -> None:
@@ -338,7 +346,7 @@ class MainWindow(QMainWindow):
             msg += f" ({', '.join(extra)})." if extra else "."
         self.set_status(msg, 10000)
         if analyze_after and pid is not None:
-            QTimer.singleShot(0, lambda: self.analyze(pid))
+            self._after_task = lambda: self.analyze(pid)  # once this import's thread has finished
 
     def import_example(self, analyze_after: bool = False) -> None:
         from cta_desktop.gui.jobs import example_csvs
@@ -347,7 +355,7 @@ class MainWindow(QMainWindow):
         if not csvs:
             self.report_error("No example dataset", "The example dataset is missing from resources/example; reinstall.")
             return
-        self._start_import(csvs[0], "Marisol Quint", "marisolquint", None, analyze_after=analyze_after)
+        self._start_import(csvs[0], None, None, None, analyze_after=analyze_after)
 
     # -- delete ---------------------------------------------------------------------------------
     def delete_person(self, person_id: int) -> None:
@@ -493,6 +501,10 @@ class MainWindow(QMainWindow):
         if self.task is not None:
             self.task.cancel()
             self.task.wait(10000)
+        from cta_desktop.gui.workers import running_tasks
+
+        for task in running_tasks():  # chart renders: short, let them end rather than kill them
+            task.wait(5000)
         if self.library is not None:
             try:
                 self.library.close()

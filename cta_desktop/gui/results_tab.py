@@ -1,7 +1,7 @@
 """The Results tab: who, how they sound, their most confident tweets, their words, their months, every tweet.
 
-`show_bundle` fills the cheap parts at once and draws the charts one per event-loop turn, so a
-result never freezes the window while matplotlib works.
+`show_bundle` fills the cheap parts at once; the charts render on a worker thread (see charts.py),
+so a result never freezes the window while matplotlib works.
 """
 
 from __future__ import annotations
@@ -93,7 +93,6 @@ class ResultsTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bundle = None
-        self._pending: list[tuple[ChartWidget, Any, tuple]] = []
 
         # header ------------------------------------------------------------------------
         self.name_label = QLabel()
@@ -120,11 +119,11 @@ class ResultsTab(QWidget):
         header.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
 
         # overview: charts and examples ---------------------------------------------------
-        self.ratio_chart = ChartWidget("sentiment")
+        self.ratio_chart = ChartWidget("sentiment", min_height=130)
         self.ratio_chart.setObjectName("ratio_chart")
-        self.words_chart = ChartWidget("top_words")
+        self.words_chart = ChartWidget("top_words", min_height=130)
         self.words_chart.setObjectName("words_chart")
-        self.month_chart = ChartWidget("by_month")
+        self.month_chart = ChartWidget("by_month", min_height=130)
         self.month_chart.setObjectName("month_chart")
         self.examples = ExampleList()
         examples_scroll = QScrollArea()
@@ -197,6 +196,7 @@ class ResultsTab(QWidget):
         self.splitter.addWidget(table_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([560, 300])
 
         content = QWidget()
         cl = QVBoxLayout(content)
@@ -218,8 +218,6 @@ class ResultsTab(QWidget):
         self._filter_timer.timeout.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._filter_timer.start)
         self.label_filter.currentIndexChanged.connect(self._apply_filter)
-        self._chart_timer = QTimer(self, singleShot=True, interval=0)
-        self._chart_timer.timeout.connect(self._draw_next_chart)
 
     # -- showing a result -------------------------------------------------------------------
     def show_bundle(self, bundle: Any) -> None:
@@ -255,34 +253,22 @@ class ResultsTab(QWidget):
         self._apply_filter()
         self.stack.setCurrentIndex(1)
 
-        self._pending = [
-            (self.ratio_chart, draw_sentiment_ratio, (dict(counts),)),
-            (self.words_chart, draw_top_words, (list(_get(result, "top_words", []) or [])[:5],)),
-            (self.month_chart, draw_by_month, (list(_get(result, "by_month", []) or []),)),
-        ]
-        self._chart_timer.start()
-
-    def _draw_next_chart(self) -> None:
-        if not self._pending:
-            return
-        widget, draw, args = self._pending.pop(0)
-        widget.plot(draw, *args)
-        if self._pending:
-            self._chart_timer.start()
+        self.ratio_chart.plot(draw_sentiment_ratio, dict(counts))
+        self.words_chart.plot(draw_top_words, list(_get(result, "top_words", []) or [])[:5])
+        self.month_chart.plot(draw_by_month, list(_get(result, "by_month", []) or []))
 
     def charts_pending(self) -> bool:
-        return bool(self._pending)
+        return any(c.is_rendering() for c in self.charts().values())
 
     def flush_charts(self) -> None:
-        while self._pending:
-            self._draw_next_chart()
+        for chart in self.charts().values():
+            chart.wait_rendered()
 
     def charts(self) -> dict[str, ChartWidget]:
         return {"sentiment": self.ratio_chart, "top_words": self.words_chart, "by_month": self.month_chart}
 
     def clear(self) -> None:
         self.bundle = None
-        self._pending = []
         self.model.set_columns(None)
         for chart in self.charts().values():
             chart.clear()

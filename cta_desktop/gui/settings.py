@@ -15,7 +15,8 @@ APPLICATION = "CTA Desktop"
 
 
 def app_settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
+    # This constructor honours QSettings.setDefaultFormat (the (org, app) one always uses NativeFormat).
+    return QSettings(QSettings.defaultFormat(), QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
 
 
 def last_folder() -> str:

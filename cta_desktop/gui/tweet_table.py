@@ -139,8 +139,8 @@ class TweetTableModel(QAbstractTableModel):
         if self.cols is None or not len(self.cols):
             return
         self.layoutAboutToBeChanged.emit()
-        key = self._sort_key(column)
-        if order == Qt.SortOrder.DescendingOrder:
+        key = self._sort_key(column) if column >= 0 else np.arange(len(self.cols))  # -1: original order
+        if column >= 0 and order == Qt.SortOrder.DescendingOrder:
             key = _reverse_rank(key)  # descending, with ties kept in their original order
         idx = np.argsort(key, kind="stable").astype(np.int64)
         old = self.persistentIndexList()

@@ -109,6 +109,7 @@ class Task(QObject):
         self._worker.error.connect(self._on_error)
         self._worker.cancelled.connect(self._on_cancelled)
         self._worker.finished.connect(self._on_finished)
+        self._thread.finished.connect(self._thread_ended)
 
     def start(self) -> Task:
         _running.add(self)
@@ -122,7 +123,7 @@ class Task(QObject):
         return self._worker.is_cancelled()
 
     def is_running(self) -> bool:
-        return not self.done and self._thread.isRunning()
+        return not self.done
 
     def wait(self, ms: int = 5000) -> bool:
         """Block until the thread ends (used only when the window closes)."""
@@ -149,10 +150,12 @@ class Task(QObject):
     @Slot()
     def _on_finished(self) -> None:
         self.done = True
-        self._thread.quit()
-        self._thread.wait()
-        _running.discard(self)
+        self._thread.quit()  # the thread ends on its own; _thread_ended drops our last reference
         self.finished.emit()
+
+    @Slot()
+    def _thread_ended(self) -> None:
+        _running.discard(self)
 
 
 def running_tasks() -> list[Task]:

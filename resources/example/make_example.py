@@ -186,6 +186,8 @@ def main() -> None:
         replies = int(likes * rng.uniform(0.01, 0.08))
         rows.append({
             "id": 1830000000000000000 + i * 7919 + rng.randint(0, 999),
+            "user_name": "Marisol Quint",
+            "handle": "marisolquint",
             "created_at": when.strftime("%Y-%m-%d %H:%M:%S"),
             "text": text,
             "likes": likes,
