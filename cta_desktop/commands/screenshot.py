@@ -102,7 +102,13 @@ def run(args: argparse.Namespace) -> int:
     window.search_tab.refresh(select_id=report.person_id)
     written: list[Path] = []
 
+    from cta_desktop.gui.charts import ChartWidget
+    from cta_desktop.gui.workers import running_tasks
+
     def shot(widget, name: str) -> None:
+        app.processEvents()
+        for chart in widget.findChildren(ChartWidget):
+            chart.wait_rendered()  # charts render on worker threads; draw them now for the picture
         app.processEvents()
         path = out / f"{name}.png"
         widget.grab().save(str(path))
@@ -150,6 +156,9 @@ def run(args: argparse.Namespace) -> int:
         shot(window, "results-dark")
 
     window.close()
+    for task in running_tasks():
+        task.wait(10_000)
+    app.processEvents()
     for path in written:
         print(path)
     return 0

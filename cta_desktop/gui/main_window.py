@@ -461,11 +461,17 @@ class MainWindow(QMainWindow):
         task = Task(benchmark_job, options["n"], options["batch"], options["sparsity"], options["layers"],
                     options["rounds"], title="Benchmark", parent=self)
         started = self._start_task(task, f"Benchmarking {options['n']:,} tweets…",
-                                   self.benchmark_tab.show_result, "Benchmark failed")
+                                   self._on_benchmarked, "Benchmark failed")
         if started is not None:
             self.benchmark_tab.set_running(True)
             task.cancelled.connect(self.benchmark_tab.show_cancelled)
         return started
+
+    def _on_benchmarked(self, result: dict) -> None:
+        self.benchmark_tab.show_result(result)
+        speedup = result.get("speedup")
+        self.set_status("Benchmark finished" + (f": NZB ×{float(speedup):.2f} against dense TensorFlow." if speedup
+                                               else "."), 15000)
 
     def save_benchmark(self) -> None:
         if self.benchmark_tab.result is None:

@@ -19,7 +19,10 @@ from cta_desktop.core import modelstore  # noqa: E402
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(request, tmp_path_factory):
-    cache = Path(request.config.cache.mkdir("cta-gui-cache"))
+    if getattr(request.config, "cache", None) is not None:
+        cache = Path(request.config.cache.mkdir("cta-gui-cache"))
+    else:  # -p no:cacheprovider: a fresh folder (the kernels compile once for this session)
+        cache = tmp_path_factory.mktemp("cta-cache")
     old = os.environ.get("CTA_CACHE_DIR")
     os.environ["CTA_CACHE_DIR"] = str(cache)
     yield cache
