@@ -146,9 +146,41 @@ def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
 _WORKER_INDEX: dict[str, int] | None = None
 
 
-def _init_worker(vocab: str | list[str]) -> None:
-    """Worker start-up: build the word index (from the vocabulary file, or the words themselves)."""
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
+def _exit_with_app(app_pid: int, interval: float = 1.0) -> None:
+    """Worker side: leave when the app that started the pool is gone (killed or crashed).
+
+    A ProcessPoolExecutor's workers otherwise wait on their queue forever once the app dies hard.
+    Under forkserver our parent is the app's own fork server, which outlives a killed app: stop it too.
+    """
+    while True:
+        time.sleep(interval)
+        if not _process_alive(app_pid):
+            parent = os.getppid()
+            if parent not in (app_pid, 1) and sys.platform != "win32":
+                import signal
+
+                try:
+                    os.kill(parent, signal.SIGTERM)
+                except OSError:
+                    pass
+            os._exit(0)
+
+
+def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
+    """Worker start-up: watch the app, build the word index (from the vocabulary file or the words)."""
     global _WORKER_INDEX
+    if app_pid is not None:
+        threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
     if isinstance(vocab, str):
         from cta_desktop.core.preprocess import Vocabulary
 
@@ -220,7 +252,7 @@ def _get_pool(model, workers: int) -> ProcessPoolExecutor | None:
                     # Never re-import __main__ (a script without a main guard would run again).
                     ctx.set_forkserver_preload(["cta_desktop.core.analysis"])
                 pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                           initargs=(_vocab_source(model),))
+                                           initargs=(_vocab_source(model), os.getpid()))
                 # Start every worker now: with fork, before the engine starts its threads.
                 for fut in [pool.submit(_ping) for _ in range(workers)]:
                     fut.result(timeout=120)
