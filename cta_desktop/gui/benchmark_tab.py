@@ -6,6 +6,7 @@ worker thread, via the main window). TensorFlow is imported by that run, never b
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cta_desktop.gui.charts import ChartWidget, draw_benchmark
+from cta_desktop.gui.charts import ChartWidget, benchmark_value, draw_benchmark
 
 LAYER_CHOICES = (
     ("conv 1", (1,)),
@@ -95,8 +96,9 @@ class BenchmarkTab(QWidget):
         sl.addLayout(form)
         sl.addLayout(buttons)
         note = QLabel(
-            "Both engines classify the same synthetic tweets with the same weights. The first run also "
-            "loads TensorFlow and compiles the NZB kernels, which takes a few seconds; those are not timed."
+            "Both engines classify the same real tweets (TweetEval's test set when it is beside the app, "
+            "else the shipped example tweets) with the same weights. The first run also loads TensorFlow "
+            "and compiles the NZB kernels, which takes a few seconds; those are not timed."
         )
         note.setWordWrap(True)
         note.setEnabled(False)
@@ -191,7 +193,9 @@ def summary_html(result: dict) -> str:
         if e:
             lines.append(f"<tr><td>{title}</td><td>{float(e.get('seconds', 0)):.3f} s · "
                          f"{float(e.get('tweets_per_s', 0)):,.0f} tweets/s · CPU {float(e.get('cpu_percent', 0)):.0f}% · "
-                         f"peak {float(e.get('peak_mem_bytes', 0)) / 1e6:,.1f} MB</td></tr>")
+                         f"{_memory_text(e)}</td></tr>")
+    if result.get("input_source"):
+        lines.append(f"<tr><td>Inputs</td><td>{html.escape(str(result['input_source']))}</td></tr>")
     if agreement is not None:
         lines.append(f"<tr><td>Label agreement</td><td><b>{100 * float(agreement):.2f}%</b> of tweets get the same "
                      f"label from both engines</td></tr>")
@@ -205,3 +209,10 @@ def summary_html(result: dict) -> str:
         lines.append(f"<tr><td>Machine</td><td><small>{desc[:300]}</small></td></tr>")
     lines.append("</table>")
     return "".join(lines)
+
+
+def _memory_text(entry: dict) -> str:
+    mb = benchmark_value(entry, "peak_mem_bytes") / 1e6
+    if entry.get("setup_measured") is False:
+        return f"memory {mb:,.1f} MB (batch + model; runtime loaded earlier)"
+    return f"peak {mb:,.1f} MB"
