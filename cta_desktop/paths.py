@@ -39,30 +39,28 @@ def shared_data_dir() -> Path:
     return install_root().parent / "shared" / "data"
 
 
-def user_data_dir() -> Path:
-    """The user's data directory (the library database lives here). CTA_DATA_DIR overrides it."""
-    override = os.environ.get("CTA_DATA_DIR")
+def _user_dir(env_var: str, kind: str) -> Path:
+    """A platformdirs user folder of `kind` ("data" or "cache"), or the env override; created if missing."""
+    override = os.environ.get(env_var)
     if override:
         path = Path(override)
     else:
         import platformdirs
 
-        path = Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
+        finder = platformdirs.user_data_dir if kind == "data" else platformdirs.user_cache_dir
+        path = Path(finder(APP_SLUG, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def user_data_dir() -> Path:
+    """The user's data directory (the library database lives here). CTA_DATA_DIR overrides it."""
+    return _user_dir("CTA_DATA_DIR", "data")
 
 
 def user_cache_dir() -> Path:
     """The user's cache directory (numba's compiled kernels live here). CTA_CACHE_DIR overrides it."""
-    override = os.environ.get("CTA_CACHE_DIR")
-    if override:
-        path = Path(override)
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_cache_dir(APP_SLUG, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _user_dir("CTA_CACHE_DIR", "cache")
 
 
 def prepare_tensorflow_env() -> None:
