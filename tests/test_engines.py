@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -113,13 +115,32 @@ def test_sparse_layers_cut_the_work():
     assert all_sparse.name == "nzb" and layer1.name == "nzb[1]"
 
 
-def test_numba_cache_lives_in_the_user_cache():
-    import numba
+def test_numba_cache_lives_in_the_user_cache(tmp_path):
+    """In a fresh process (numba fixes its cache folder at first import), the kernels' cache goes to
+    the user cache directory, and compiled kernels really land there, never beside the sources."""
+    import os
+    import subprocess
+    import sys
 
-    from cta_desktop.paths import user_cache_dir
-
-    assert numba.config.CACHE_DIR == str(user_cache_dir() / "numba")
-    assert sparse.jit_cache_dir() == numba.config.CACHE_DIR
+    cache = tmp_path / "user cache ✓"
+    code = (
+        "import numba, numpy as np\n"
+        "from cta_desktop.core.engines import sparse\n"
+        "from cta_desktop.core.modelstore import load_model\n"
+        "e = sparse.SparseNzbEngine(load_model(80).nzb)\n"
+        "e.predict_proba(np.ones((3, 50), np.int32))\n"
+        "print(numba.config.CACHE_DIR)\n"
+        "print(sparse.jit_cache_dir())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["CTA_CACHE_DIR"] = str(cache)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    numba_dir, engine_dir = out.stdout.strip().splitlines()[-2:]
+    assert numba_dir == engine_dir == str(cache / "numba")
+    assert any((cache / "numba").rglob("*.nbi")), "no compiled kernel was cached"
+    package = Path(sparse.__file__).resolve().parent
+    assert not list(package.rglob("*.nbi")), "numba wrote its cache inside the install"
 
 
 def test_generated_kernels_are_up_to_date():
