@@ -319,37 +319,34 @@ class Library:
 
     # ---- tweets -----------------------------------------------------------------------------
 
-    def iter_tweets(self, person_id: int, page: int = 10_000) -> Iterator[StoredTweet]:
-        """A person's tweets in file order, fetched page by page (bounded memory)."""
+    def _tweet_pages(self, person_id: int, page: int) -> Iterator[list[tuple]]:
+        """A person's tweet rows in file order, `page` at a time (keyset pagination: bounded memory)."""
         last = 0
         while True:
             rows = self._query(
                 "SELECT id, text, date, tweet_id, likes, retweets, replies, is_retweet FROM tweets "
                 "WHERE person_id = ? AND id > ? ORDER BY id LIMIT ?", (int(person_id), last, page))
-            for r in rows:
-                yield StoredTweet(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
+            if rows:
+                yield rows
             if len(rows) < page:
                 return
             last = rows[-1][0]
+
+    def iter_tweets(self, person_id: int, page: int = 10_000) -> Iterator[StoredTweet]:
+        """A person's tweets in file order, fetched page by page (bounded memory)."""
+        for rows in self._tweet_pages(person_id, page):
+            for r in rows:
+                yield StoredTweet(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
 
     def tweets(self, person_id: int) -> list[StoredTweet]:
         return list(self.iter_tweets(person_id))
 
     def tweet_chunks(self, person_id: int, chunk_size: int = 8192) -> Iterator[TweetChunk]:
         """A person's tweets as `TweetChunk`s (what the analysis consumes)."""
-        last = 0
-        while True:
-            rows = self._query(
-                "SELECT id, text, date, tweet_id, likes, retweets, replies, is_retweet FROM tweets "
-                "WHERE person_id = ? AND id > ? ORDER BY id LIMIT ?", (int(person_id), last, chunk_size))
-            if not rows:
-                return
+        for rows in self._tweet_pages(person_id, chunk_size):
             cols = list(zip(*rows, strict=True))
             yield TweetChunk(list(cols[1]), list(cols[2]), list(cols[3]), list(cols[4]), list(cols[5]),
                              list(cols[6]), [bool(v) for v in cols[7]], rows=len(rows))
-            if len(rows) < chunk_size:
-                return
-            last = rows[-1][0]
 
     # ---- analyses ---------------------------------------------------------------------------
 
