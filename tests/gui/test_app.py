@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -359,8 +361,27 @@ def test_cancel_mid_analysis(qtbot, window, monkeypatch, accept_import, need_mod
     assert not window.busy() and window.search_tab.analyze_button.isEnabled()
 
 
-def test_event_loop_stays_responsive_during_a_large_analysis(qtbot, window, monkeypatch, accept_import,
-                                                            need_models, tmp_path):
+EVENT_LOOP_CHILD = "CTA_EVENT_LOOP_CHILD"
+
+
+def test_event_loop_stays_responsive_during_a_large_analysis(request, need_models):
+    """Measured in a fresh process, as the app runs: inside this test session the heap holds every
+    earlier test's windows and data, and Python's full garbage collections over it (100-200 ms with
+    the GIL held, whichever thread triggers them) stall the loop in a way a real session does not."""
+    if os.environ.get(EVENT_LOOP_CHILD) == "1":
+        _measure_event_loop(*(request.getfixturevalue(name) for name in
+                              ("qtbot", "window", "monkeypatch", "accept_import", "tmp_path")))
+        return
+    test_id = f"{Path(__file__).resolve()}::test_event_loop_stays_responsive_during_a_large_analysis"
+    env = dict(os.environ, **{EVENT_LOOP_CHILD: "1"})
+    child = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", test_id],
+                           env=env, capture_output=True, text=True, timeout=600)
+    print(child.stdout[-3000:])
+    assert child.returncode == 0, child.stdout[-3000:] + child.stderr[-2000:]
+    assert "event loop, 20k-tweet analysis" in child.stdout and "1 passed" in child.stdout
+
+
+def _measure_event_loop(qtbot, window, monkeypatch, accept_import, tmp_path):
     big = write_big_csv(tmp_path / "big.csv", 20_000)
     person = import_via_dialog(qtbot, window, monkeypatch, big)
     analyse(qtbot, window, person.id)  # warm: kernels, worker processes, matplotlib
