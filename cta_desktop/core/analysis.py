@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from cta_desktop.core.datasets import ColumnMapping, TweetChunk, read_tweets_csv
+from cta_desktop.core.errors import Cancelled
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
 from cta_desktop.core.textstats import countable_word, top_words
@@ -47,7 +48,7 @@ PIPELINE_CHUNK = 8192  # tweets per work item: small enough to start both cores 
 POOL_MIN_TWEETS = 20_000  # below this, starting worker processes costs more than it saves
 
 
-class AnalysisCancelled(Exception):
+class AnalysisCancelled(Cancelled):
     """The cancel callback returned True; nothing was kept."""
 
 

@@ -38,11 +38,13 @@ from typing import Any
 
 import numpy as np
 
+from cta_desktop.core.errors import Cancelled
+
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 
 
-class BenchmarkCancelled(Exception):
+class BenchmarkCancelled(Cancelled):
     """The user cancelled the benchmark."""
 
 

@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 
+from cta_desktop.core.errors import UserError
+
 MAX_FIELD_BYTES = 64 * 1024 * 1024  # the csv module's per-field limit (its default is 128 KiB)
 MAX_TEXT_CHARS = 10_000  # a tweet is at most 280 characters; longer cells are cut to this
 SAMPLE_BYTES = 256 * 1024  # what delimiter and column detection look at
@@ -42,7 +44,7 @@ _TRUE_STRINGS = frozenset({"true", "1", "yes", "y", "t"})
 _BOOL_STRINGS = _TRUE_STRINGS | {"false", "0", "no", "n", "f", ""}
 
 
-class CsvImportError(ValueError):
+class CsvImportError(UserError, ValueError):
     """The file cannot be imported. str() is one line: which file, what is wrong, what to do."""
 
     def __init__(self, message: str):

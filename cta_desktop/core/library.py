@@ -33,6 +33,7 @@ from cta_desktop.core.datasets import (
     guess_person,
     read_tweets_csv,
 )
+from cta_desktop.core.errors import Cancelled, UserError
 
 LIBRARY_FILE = "library.sqlite3"
 SCHEMA_VERSION = 1
@@ -82,11 +83,11 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 
 
-class LibraryError(RuntimeError):
+class LibraryError(UserError, RuntimeError):
     """The library file cannot be used. The message names the file and what to do."""
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(Cancelled):
     """The cancel callback returned True; the library is unchanged."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cta_desktop.core.errors import UserError
 from cta_desktop.core.model_spec import weight_names
 from cta_desktop.core.nzb import NzbFile, NzbFormatError, read_nzb
 from cta_desktop.core.preprocess import Vocabulary
@@ -25,7 +26,7 @@ DEFAULT_SPARSITY = 80
 VOCAB_FILE = "vocab.json"
 
 
-class ModelError(RuntimeError):
+class ModelError(UserError, RuntimeError):
     """A model file is missing or unreadable. The message names the file and what to do."""
 
 

@@ -42,13 +42,15 @@ from typing import Any
 
 import numpy as np
 
+from cta_desktop.core.errors import UserError
+
 MAGIC = b"NZB\x1a"
 FORMAT_VERSION = 1
 _PREFIX = struct.Struct("<4sHHQ")
 _ALIGN = 8
 
 
-class NzbFormatError(ValueError):
+class NzbFormatError(UserError, ValueError):
     """An NZB file is missing, truncated, corrupt or of an unknown version. The message names it."""
 
 
