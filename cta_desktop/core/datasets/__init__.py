@@ -152,8 +152,8 @@ class TweetReader:
         self.chunk_size = max(1, int(chunk_size))
         self.stats = ReadStats(file_bytes=layout.file_bytes)
         self.sha256: str | None = None
-        self._check_mapping()
         self._check_not_fragments()
+        self._check_mapping()
         self._iter: Iterator[TweetChunk] | None = None
 
     @property
@@ -182,8 +182,12 @@ class TweetReader:
                                      "choose one of these")
 
     def _check_not_fragments(self) -> None:
-        i = self.layout.columns.index(self.mapping.text)  # type: ignore[arg-type]
-        if looks_like_fragments(column_values(self.layout, i)):
+        cols = self.layout.columns
+        if self.mapping.text in cols:
+            cells = column_values(self.layout, cols.index(self.mapping.text))
+        else:  # no text column found: is the whole "table" pieces of code?
+            cells = [c for row in [cols] + self.layout.sample_rows for c in row] if self.layout.reader == "csv" else []
+        if looks_like_fragments(cells):
             raise CsvImportError(
                 f"{self.path.name}: read as {self.layout.format}, the rows are pieces of JSON, JavaScript or "
                 "markup, not tweets; import an X archive as its .zip or data/tweets.js, and other exports as "

@@ -15,6 +15,7 @@ from cta_desktop.core.datasets.encoding import DetectedEncoding
 from cta_desktop.core.datasets.errors import CsvImportError
 from cta_desktop.core.datasets.mapping import ColumnMapping, Layout, detect_mapping
 from cta_desktop.core.datasets.source import HashingStream, Source
+from cta_desktop.core.datasets.values import NAME_CANDIDATES, norm_name
 
 _SAMPLE_ROWS = 400
 
@@ -52,17 +53,16 @@ class ExcelReader:
     @staticmethod
     def preview(source: Source, delimiter: str | None = None) -> Layout:
         sheets = _read_excel(source.path, source.name, sheet_name=None, nrows=_SAMPLE_ROWS)
-        chosen = None
+        layouts = []
         for sheet, frame in sheets.items():
             columns, rows = _frame_rows(frame)
-            layout = Layout(source.path, DetectedEncoding("utf-8", "strict", "xlsx"), "", True, columns, rows,
-                            0, source.size, len(rows) < _SAMPLE_ROWS, format="Excel workbook", reader=ExcelReader.key,
-                            extra={"sheet": sheet})
-            if chosen is None:
-                chosen = layout
-            if columns and detect_mapping(layout).text is not None:
-                chosen = layout
-                break
+            layouts.append(Layout(source.path, DetectedEncoding("utf-8", "strict", "xlsx"), "", True, columns, rows,
+                                  0, source.size, len(rows) < _SAMPLE_ROWS, format="Excel workbook",
+                                  reader=ExcelReader.key, extra={"sheet": sheet}))
+        # The first sheet with a column named like tweet text; else with text found by content; else the first.
+        named = [lay for lay in layouts if any(norm_name(c) in NAME_CANDIDATES["text"] for c in lay.columns)]
+        found = [lay for lay in layouts if lay.columns and detect_mapping(lay).text is not None]
+        chosen = (named or found or layouts or [None])[0]
         if chosen is None:
             raise CsvImportError(f"{source.name}: the workbook has no sheets; choose another file")
         if len(sheets) > 1:

@@ -48,18 +48,6 @@ def iter_json_values(fh: TextIO, name: str) -> Iterator[Any]:
             p += 1
         return p
 
-    pos = skip(pos, _WS)
-    if buf.startswith("window.", pos):
-        eq = buf.find("=", pos)
-        if eq < 0:
-            raise CsvImportError(f"{name}: looks like JavaScript but holds no data (no '='); "
-                                 "import the X archive's data/tweets.js or the whole archive .zip")
-        pos = skip(eq + 1, _WS)
-    if buf.startswith("[", pos):
-        in_array = True
-        pos += 1
-    separators = _WS + ("," if in_array else "")
-
     def refill() -> None:
         nonlocal buf, pos, eof, lines_done
         more = fh.read(_BLOCK)
@@ -67,8 +55,23 @@ def iter_json_values(fh: TextIO, name: str) -> Iterator[Any]:
         buf, pos = buf[pos:] + more, 0
         eof = not more
 
+    def start_of_array() -> None:
+        """`window.YTD.x.partN = [` or `[`: enter the array (an archive's parts follow one another)."""
+        nonlocal pos, in_array
+        if buf.startswith("window.", pos):
+            eq = buf.find("=", pos)
+            if eq < 0:
+                raise CsvImportError(f"{name}: looks like JavaScript but holds no data (no '='); "
+                                     "import the X archive's data/tweets.js or the whole archive .zip")
+            pos = skip(eq + 1, _WS)
+        if buf.startswith("[", pos):
+            in_array = True
+            pos += 1
+
+    pos = skip(pos, _WS)
+    start_of_array()
     while True:
-        pos = skip(pos, separators)
+        pos = skip(pos, _WS + ("," if in_array else ""))
         if not eof and len(buf) - pos < _BLOCK // 2:
             refill()
             continue
@@ -77,10 +80,16 @@ def iter_json_values(fh: TextIO, name: str) -> Iterator[Any]:
                 raise CsvImportError(f"{name}: the JSON array is cut off (no closing ']'); export the tweets again")
             return
         if in_array and buf[pos] == "]":
-            rest = buf[pos + 1:] + ("" if eof else fh.read(_BLOCK))
-            if rest.strip(_WS + ";"):
+            in_array = False
+            pos = skip(pos + 1, _WS + ";")
+            if not eof and len(buf) - pos < _BLOCK // 2:
+                refill()
+            if pos >= len(buf):
+                return
+            if not buf.startswith(("window.", "["), pos):
                 raise CsvImportError(f"{name}: unexpected data after the JSON array; export the tweets again")
-            return
+            start_of_array()
+            continue
         try:
             value, end = dec.raw_decode(buf, pos)
         except json.JSONDecodeError as exc:
