@@ -12,6 +12,7 @@ The connection may be used from a worker thread (e.g. a QThread); a lock seriali
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -29,14 +30,15 @@ from cta_desktop.core.datasets import (
     ColumnMapping,
     CsvImportError,
     TweetChunk,
-    file_sha256,
     guess_person,
-    read_tweets_csv,
+    read_tweets,
 )
 from cta_desktop.core.errors import Cancelled, UserError
 
 LIBRARY_FILE = "library.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_S = 30.0  # how long one statement waits for another process's write
+LOCK_RETRY_S = 600.0  # how long a transaction keeps retrying to become the (one) writer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,7 +58,6 @@ CREATE TABLE IF NOT EXISTS people (
     encoding TEXT,
     columns TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS people_source_hash ON people (source_hash);
 CREATE TABLE IF NOT EXISTS tweets (
     id INTEGER PRIMARY KEY,
     person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
@@ -78,6 +79,47 @@ CREATE TABLE IF NOT EXISTS analyses (
     PRIMARY KEY (person_id, model_name)
 );
 """
+
+# Version 2: a person grows (several imports, tweets de-duplicated by a key), replies are flagged,
+# and per-tweet results are kept per model (the library as a result cache).
+_MIGRATE_TO_2 = """
+DROP INDEX IF EXISTS people_source_hash;
+ALTER TABLE tweets ADD COLUMN is_reply INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tweets ADD COLUMN dedup INTEGER;
+UPDATE tweets SET dedup = cta_dedup(tweet_id, date, text);
+DELETE FROM tweets WHERE id NOT IN (SELECT MIN(id) FROM tweets GROUP BY person_id, dedup);
+CREATE UNIQUE INDEX IF NOT EXISTS tweets_dedup ON tweets (person_id, dedup);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT,
+    imported_at TEXT NOT NULL,
+    new INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    skipped INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS imports_sha256 ON imports (sha256);
+INSERT INTO imports (person_id, file, sha256, format, imported_at, new, duplicates, skipped)
+    SELECT id, coalesce(source_file, ''), coalesce(source_hash, ''), 'CSV', imported_at, tweet_count, duplicates,
+           skipped_rows FROM people;
+CREATE TABLE IF NOT EXISTS results (
+    model_name TEXT NOT NULL,
+    tweet INTEGER NOT NULL,
+    probs BLOB NOT NULL,
+    PRIMARY KEY (model_name, tweet)
+) WITHOUT ROWID;
+ALTER TABLE analyses ADD COLUMN cache_key TEXT;
+"""
+
+
+def dedup_key(tweet_id: str | None, date: str | None, text: str) -> int:
+    """A person's tweets are the same when their ids are; without an id, when date and text are."""
+    raw = f"i{tweet_id}" if tweet_id else f"d{date or ''}\x1f{text}"
+    return int.from_bytes(hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "little", signed=True)
+
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -123,13 +165,17 @@ class StoredTweet:
     retweets: int | None
     replies: int | None
     is_retweet: bool
+    is_reply: bool = False
 
 
 @dataclass
 class ImportReport:
+    """What one import did. `new` tweets were added; `duplicates` were already there (in the person or
+    earlier in the file); `skipped` rows had no usable text or were malformed."""
+
     person_id: int
-    n_tweets: int
-    skipped_rows: int  # every data row not kept: empty text, malformed, duplicate
+    n_tweets: int  # the person's tweets after the import
+    skipped_rows: int  # every data row not kept: empty text, malformed, duplicate within the file
     duplicates: int
     already_imported: bool = False
     skipped_empty: int = 0
@@ -140,14 +186,31 @@ class ImportReport:
     delimiter: str | None = None
     mapping: dict[str, str | None] = field(default_factory=dict)
     seconds: float = 0.0
+    new: int = 0
+    skipped: int = 0
+    format: str = ""
+    sha256: str = ""
 
 
 _PERSON_COLUMNS = ("id, name, handle, source_file, imported_at, tweet_count, first_date, last_date, "
                    "skipped_rows, duplicates, encoding")
+_STAGING = ("CREATE TEMP TABLE IF NOT EXISTS staging (dedup INTEGER, text TEXT, date TEXT, tweet_id TEXT, "
+            "likes INTEGER, retweets INTEGER, replies INTEGER, is_retweet INTEGER, is_reply INTEGER)")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    msg = str(exc).lower()
+    return "locked" in msg or "busy" in msg
 
 
 class Library:
-    """The SQLite library. `Library()` opens (or creates) user_data_dir()/library.sqlite3."""
+    """The SQLite library. `Library()` opens (or creates) user_data_dir()/library.sqlite3.
+
+    Several processes may use one library at once: each transaction that writes waits its turn
+    (one writer at a time, WAL readers never block), retrying while another process writes, so
+    "database is locked" never reaches the user. Imports parse the file into a private temporary
+    table first and hold the write lock only to copy the new tweets in.
+    """
 
     def __init__(self, path: str | Path | None = None):
         if path is None:
@@ -158,11 +221,11 @@ class Library:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=10)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_S)
+            self._db.create_function("cta_dedup", 3, dedup_key, deterministic=True)
             self._db.execute("PRAGMA foreign_keys = ON")
-            mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode.lower() != "wal":
-                self._db.execute("PRAGMA journal_mode = WAL")
+            self._retry(self._set_wal)
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
@@ -172,19 +235,51 @@ class Library:
         except OSError as exc:
             raise LibraryError(f"{self.path}: cannot open the library ({exc}); check the folder's permissions") from None
 
+    def _set_wal(self) -> None:
+        mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            self._db.execute("PRAGMA journal_mode = WAL")
+
+    def _retry(self, fn: Callable[[], Any]) -> Any:
+        """Run fn, waiting (with growing pauses) while another process holds the write lock."""
+        deadline = time.monotonic() + LOCK_RETRY_S
+        pause = 0.01
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    if _is_busy(exc):
+                        raise LibraryError(f"{self.path}: another program has kept the library busy for "
+                                           f"{LOCK_RETRY_S:.0f} s; close it and try again") from None
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+
+    def _version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
     def _ensure_schema(self) -> None:
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if {"meta", "people", "tweets", "analyses"} <= tables:
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            version = self._version()
             if version > SCHEMA_VERSION:
                 raise LibraryError(f"{self.path}: made by a newer CTA Desktop (schema {version}); update the app")
-            return
-        with self._transaction():
-            for statement in _SCHEMA.split(";"):
+            if version == SCHEMA_VERSION:
+                return
+        with self._transaction() as db:
+            version = self._version() if "meta" in tables else 0
+            if version == SCHEMA_VERSION:
+                return  # another process got here first
+            if version == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            for statement in _MIGRATE_TO_2.split(";"):
                 if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                    db.execute(statement)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     class _Txn:
         def __init__(self, lib: Library):
@@ -193,7 +288,7 @@ class Library:
         def __enter__(self):
             self.lib._lock.acquire()
             try:
-                self.lib._db.execute("BEGIN IMMEDIATE")
+                self.lib._retry(lambda: self.lib._db.execute("BEGIN IMMEDIATE"))
             except BaseException:
                 self.lib._lock.release()
                 raise
@@ -202,7 +297,7 @@ class Library:
         def __exit__(self, exc_type, exc, tb):
             try:
                 if exc_type is None:
-                    self.lib._db.execute("COMMIT")
+                    self.lib._retry(lambda: self.lib._db.execute("COMMIT"))
                 else:
                     self.lib._db.execute("ROLLBACK")
             finally:
@@ -214,76 +309,113 @@ class Library:
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            return self._retry(lambda: self._db.execute(sql, params).fetchall())
 
     # ---- import -----------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path, *, preview: Any = None, person_id: int | None = None,
+                    person_name: str | None = None, handle: str | None = None,
+                    mapping: ColumnMapping | None = None, progress: Progress | None = None,
+                    cancel: Cancel | None = None, chunk_size: int = 20_000) -> ImportReport:
+        """Import a file of tweets (any supported format) as a new person, or into `person_id`.
+
+        The file is read once (hashed on the way); `preview` (from `datasets.preview_file`) skips
+        detecting its layout again. Tweets the person already has (same id; without ids, same date
+        and text) are counted as duplicates, not added, so importing an updated file adds only the
+        new tweets. The same file again as a new person returns the existing person. Raises
+        CsvImportError (bad file), LibraryError, KeyError (no such person) or ImportCancelled; in
+        every case the library file is left exactly as it was.
+        """
+        t0 = time.perf_counter()
+        path = Path(path)
+        if person_id is not None and self.person(person_id) is None:
+            raise KeyError(f"no person with id {person_id} in the library")
+        reader = read_tweets(path, mapping=mapping, chunk_size=chunk_size, preview=preview)
+        total = max(1, reader.layout.file_bytes)
+        with self._lock:
+            db = self._db
+            db.execute(_STAGING)
+            db.execute("DELETE FROM staging")
+            try:
+                db.execute("BEGIN")  # the temp table is private: no lock on the library itself
+                for chunk in reader:
+                    if cancel is not None and cancel():
+                        raise ImportCancelled("import cancelled")
+                    replies = chunk.is_reply or [False] * len(chunk)
+                    db.executemany(
+                        "INSERT INTO staging VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        zip(map(dedup_key, chunk.tweet_ids, chunk.dates, chunk.texts), chunk.texts, chunk.dates,
+                            chunk.tweet_ids, chunk.likes, chunk.retweets, chunk.replies, chunk.is_retweet, replies,
+                            strict=True))
+                    if progress is not None:
+                        progress(min(reader.stats.bytes_read, total - 1), total)
+                db.execute("COMMIT")
+                st = reader.stats
+                if st.kept == 0:
+                    raise CsvImportError(
+                        f"{path.name}: none of the {st.rows:,} rows has tweet text in column "
+                        f"{reader.mapping.text!r}; choose the text column and import again")
+                if cancel is not None and cancel():
+                    raise ImportCancelled("import cancelled")
+                report = self._merge(path, reader, person_id, person_name, handle)
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                db.execute("DELETE FROM staging")
+        if progress is not None:
+            progress(total, total)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _merge(self, path: Path, reader: Any, person_id: int | None, person_name: str | None,
+               handle: str | None) -> ImportReport:
+        """Copy the staged tweets into the person (new or given) in one short write transaction."""
+        st, digest = reader.stats, reader.sha256 or ""
+        skipped = st.skipped_empty + st.skipped_malformed
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        with self._transaction() as db:
+            if person_id is None:
+                row = db.execute("SELECT person_id FROM imports WHERE sha256 = ? ORDER BY id LIMIT 1",
+                                 (digest,)).fetchone()
+                if row is not None and db.execute("SELECT 1 FROM people WHERE id = ?", (row[0],)).fetchone():
+                    p = self._person_in(db, row[0])
+                    return ImportReport(p.id, p.tweet_count, p.skipped_rows, p.duplicates, already_imported=True,
+                                        encoding=p.encoding, format=reader.format, sha256=digest)
+                name_guess, handle_guess = guess_person(reader.layout, reader.mapping)
+                name = (person_name or name_guess).strip() or path.stem
+                hnd = handle if handle is not None else handle_guess
+                hnd = (hnd.strip().lstrip("@") or None) if hnd else None
+                cur = db.execute(
+                    "INSERT INTO people (name, handle, search_key, source_file, source_hash, imported_at, encoding, "
+                    "columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (name, hnd, search_key(name, hnd, f"@{hnd}" if hnd else None), str(path.resolve()), digest, now,
+                     reader.encoding, json.dumps(reader.mapping.as_dict())))
+                person_id = int(cur.lastrowid)
+            before = db.total_changes
+            db.execute("INSERT OR IGNORE INTO tweets (person_id, dedup, text, date, tweet_id, likes, retweets, replies,"
+                       " is_retweet, is_reply) SELECT ?, dedup, text, date, tweet_id, likes, retweets, replies, "
+                       "is_retweet, is_reply FROM staging ORDER BY rowid", (int(person_id),))
+            new = db.total_changes - before
+            dups = st.duplicates + (st.kept - new)
+            count, first, last = db.execute("SELECT COUNT(*), MIN(date), MAX(date) FROM tweets WHERE person_id = ?",
+                                            (int(person_id),)).fetchone()
+            db.execute("UPDATE people SET tweet_count = ?, first_date = ?, last_date = ?, skipped_rows = "
+                       "skipped_rows + ?, duplicates = duplicates + ?, source_file = ?, source_hash = ? WHERE id = ?",
+                       (count, first, last, skipped + dups, dups, str(path.resolve()), digest, int(person_id)))
+            db.execute("INSERT INTO imports (person_id, file, sha256, format, imported_at, new, duplicates, skipped) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (int(person_id), str(path.resolve()), digest, reader.format, now, new, dups, skipped))
+        return ImportReport(int(person_id), count, skipped + dups, dups, False, st.skipped_empty,
+                            st.skipped_malformed, st.truncated, st.retweets, reader.encoding, reader.delimiter,
+                            reader.mapping.as_dict(), 0.0, new=new, skipped=skipped, format=reader.format,
+                            sha256=digest)
 
     def import_csv(self, path: str | Path, person_name: str | None = None, handle: str | None = None,
                    mapping: ColumnMapping | None = None, progress: Progress | None = None,
                    cancel: Cancel | None = None, chunk_size: int = 20_000) -> ImportReport:
-        """Import a CSV of one person's tweets in one transaction.
-
-        Raises CsvImportError (bad file) or ImportCancelled; in both cases nothing is written.
-        """
-        t0 = time.perf_counter()
-        path = Path(path)
-        try:
-            digest = file_sha256(path)
-        except FileNotFoundError:
-            raise CsvImportError(f"{path}: file not found; check the path and try again") from None
-        except IsADirectoryError:
-            raise CsvImportError(f"{path}: is a folder, not a CSV file; choose a .csv file") from None
-        except OSError as exc:
-            raise CsvImportError(f"{path}: cannot read the file ({exc.strerror}); check its permissions") from None
-        existing = self._query("SELECT id, tweet_count, skipped_rows, duplicates, encoding FROM people "
-                               "WHERE source_hash = ?", (digest,))
-        if existing:
-            pid, count, skipped, dups, enc = existing[0]
-            return ImportReport(pid, count, skipped, dups, already_imported=True, encoding=enc,
-                                seconds=time.perf_counter() - t0)
-        reader = read_tweets_csv(path, mapping=mapping, chunk_size=chunk_size)
-        if person_name is None or handle is None:
-            name_guess, handle_guess = guess_person(reader.layout, reader.mapping)
-            person_name = person_name or name_guess
-            handle = handle if handle is not None else handle_guess
-        person_name = person_name.strip() or path.stem
-        handle = (handle.strip().lstrip("@") or None) if handle else None
-        imported_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        total = max(1, reader.layout.file_bytes)
-        with self._transaction() as db:
-            cur = db.execute(
-                "INSERT INTO people (name, handle, search_key, source_file, source_hash, imported_at, encoding, columns)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (person_name, handle, search_key(person_name, handle, f"@{handle}" if handle else None),
-                 str(path.resolve()), digest, imported_at, reader.encoding, json.dumps(reader.mapping.as_dict())),
-            )
-            pid = int(cur.lastrowid)
-            for chunk in reader:
-                if cancel is not None and cancel():
-                    raise ImportCancelled("import cancelled")
-                db.executemany(
-                    "INSERT INTO tweets (person_id, text, date, tweet_id, likes, retweets, replies, is_retweet)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    zip([pid] * len(chunk), chunk.texts, chunk.dates, chunk.tweet_ids, chunk.likes,
-                        chunk.retweets, chunk.replies, chunk.is_retweet, strict=True),
-                )
-                if progress is not None:
-                    progress(reader.stats.bytes_read, total)
-            st = reader.stats
-            if st.kept == 0:
-                raise CsvImportError(
-                    f"{path.name}: none of the {st.rows:,} rows has tweet text in column {reader.mapping.text!r}; "
-                    "choose the text column and import again"
-                )
-            db.execute("UPDATE people SET tweet_count = ?, first_date = ?, last_date = ?, skipped_rows = ?, "
-                       "duplicates = ? WHERE id = ?",
-                       (st.kept, st.first_date, st.last_date, st.skipped_rows, st.duplicates, pid))
-        if progress is not None:
-            progress(total, total)
-        st = reader.stats
-        return ImportReport(pid, st.kept, st.skipped_rows, st.duplicates, False, st.skipped_empty,
-                            st.skipped_malformed, st.truncated, st.retweets, reader.encoding, reader.delimiter,
-                            reader.mapping.as_dict(), time.perf_counter() - t0)
+        """The old name of `import_file` (a new person), kept while callers move."""
+        return self.import_file(path, person_name=person_name, handle=handle, mapping=mapping, progress=progress,
+                                cancel=cancel, chunk_size=chunk_size)
 
     # ---- people -----------------------------------------------------------------------------
 
@@ -301,6 +433,18 @@ class Library:
         rows = self._query(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", (int(person_id),))
         return Person(*rows[0]) if rows else None
 
+    @staticmethod
+    def _person_in(db: sqlite3.Connection, person_id: int) -> Person:
+        return Person(*db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", (int(person_id),)).fetchone())
+
+    def find_person(self, name_or_handle: str) -> Person | None:
+        """The person whose name or handle is exactly this (ignoring case, accents and a leading @)."""
+        key = search_key(name_or_handle.strip().lstrip("@"))
+        for p in self.people(name_or_handle):
+            if key in (search_key(p.name), search_key(p.handle or "")):
+                return p
+        return None
+
     def update_person(self, person_id: int, name: str | None = None, handle: str | None = None) -> None:
         person = self.person(person_id)
         if person is None:
@@ -312,21 +456,32 @@ class Library:
                        (name, handle, search_key(name, handle, f"@{handle}" if handle else None), int(person_id)))
 
     def delete_person(self, person_id: int) -> None:
-        """Remove a person with their tweets and analyses."""
+        """Remove a person with their tweets, imports, analyses and stored results."""
+        pid = int(person_id)
         with self._transaction() as db:
-            db.execute("DELETE FROM analyses WHERE person_id = ?", (int(person_id),))
-            db.execute("DELETE FROM tweets WHERE person_id = ?", (int(person_id),))
-            db.execute("DELETE FROM people WHERE id = ?", (int(person_id),))
+            db.execute("DELETE FROM results WHERE tweet IN (SELECT id FROM tweets WHERE person_id = ?)", (pid,))
+            db.execute("DELETE FROM analyses WHERE person_id = ?", (pid,))
+            db.execute("DELETE FROM imports WHERE person_id = ?", (pid,))
+            db.execute("DELETE FROM tweets WHERE person_id = ?", (pid,))
+            db.execute("DELETE FROM people WHERE id = ?", (pid,))
 
     # ---- tweets -----------------------------------------------------------------------------
 
-    def _tweet_pages(self, person_id: int, page: int) -> Iterator[list[tuple]]:
-        """A person's tweet rows in file order, `page` at a time (keyset pagination: bounded memory)."""
+    def _tweet_pages(self, person_id: int, page: int, model_name: str | None = None) -> Iterator[list[tuple]]:
+        """A person's tweet rows in file order, `page` at a time (keyset pagination: bounded memory).
+
+        With `model_name`, each row ends with that model's stored probabilities (or None)."""
         last = 0
+        cols = "t.id, t.text, t.date, t.tweet_id, t.likes, t.retweets, t.replies, t.is_retweet, t.is_reply"
+        if model_name is None:
+            sql = f"SELECT {cols} FROM tweets t WHERE t.person_id = ? AND t.id > ? ORDER BY t.id LIMIT ?"
+            params: tuple = ()
+        else:
+            sql = (f"SELECT {cols}, r.probs FROM tweets t LEFT JOIN results r ON r.model_name = ? AND r.tweet = t.id "
+                   "WHERE t.person_id = ? AND t.id > ? ORDER BY t.id LIMIT ?")
+            params = (model_name,)
         while True:
-            rows = self._query(
-                "SELECT id, text, date, tweet_id, likes, retweets, replies, is_retweet FROM tweets "
-                "WHERE person_id = ? AND id > ? ORDER BY id LIMIT ?", (int(person_id), last, page))
+            rows = self._query(sql, params + (int(person_id), last, page))
             if rows:
                 yield rows
             if len(rows) < page:
@@ -337,38 +492,78 @@ class Library:
         """A person's tweets in file order, fetched page by page (bounded memory)."""
         for rows in self._tweet_pages(person_id, page):
             for r in rows:
-                yield StoredTweet(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
+                yield StoredTweet(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]))
 
     def tweets(self, person_id: int) -> list[StoredTweet]:
         return list(self.iter_tweets(person_id))
 
-    def tweet_chunks(self, person_id: int, chunk_size: int = 8192) -> Iterator[TweetChunk]:
-        """A person's tweets as `TweetChunk`s (what the analysis consumes)."""
-        for rows in self._tweet_pages(person_id, chunk_size):
+    def tweet_chunks(self, person_id: int, chunk_size: int = 8192, model_name: str | None = None,
+                     with_ids: bool = False) -> Iterator[TweetChunk]:
+        """A person's tweets as `TweetChunk`s (what the analysis consumes).
+
+        With `model_name`, `chunk.probs` holds that model's stored per-tweet probabilities (NaN rows:
+        not computed yet), so the pipeline runs the engine only on the rest. With `with_ids`, the
+        chunk's `row_ids` lists the library's row id of each tweet (for `save_results`).
+        """
+        for rows in self._tweet_pages(person_id, chunk_size, model_name):
             cols = list(zip(*rows, strict=True))
-            yield TweetChunk(list(cols[1]), list(cols[2]), list(cols[3]), list(cols[4]), list(cols[5]),
-                             list(cols[6]), [bool(v) for v in cols[7]], rows=len(rows))
+            chunk = TweetChunk(list(cols[1]), list(cols[2]), list(cols[3]), list(cols[4]), list(cols[5]),
+                               list(cols[6]), [bool(v) for v in cols[7]], rows=len(rows),
+                               is_reply=[bool(v) for v in cols[8]])
+            if model_name is not None:
+                probs = np.full((len(rows), 3), np.nan, np.float32)
+                for i, blob in enumerate(cols[9]):
+                    if blob is not None:
+                        probs[i] = np.frombuffer(blob, "<f4")
+                chunk.probs = probs
+            if with_ids:
+                chunk.row_ids = list(cols[0])
+            yield chunk
 
-    # ---- analyses ---------------------------------------------------------------------------
+    # ---- per-tweet results and analyses -----------------------------------------------------
 
-    def save_analysis(self, person_id: int, result: Any) -> None:
-        """Keep an AnalysisResult (its summary and per-tweet probabilities), one per model."""
+    def save_results(self, model_name: str, row_ids: list[int], probs: np.ndarray) -> int:
+        """Keep per-tweet probabilities of a model (rows of NaN are not kept). Returns rows written."""
+        probs = np.ascontiguousarray(probs, dtype="<f4")
+        keep = ~np.isnan(probs).any(axis=1)
+        rows = [(model_name, int(r), probs[i].tobytes()) for i, r in enumerate(row_ids) if keep[i]]
+        with self._transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+        return len(rows)
+
+    def missing_results(self, person_id: int, model_name: str) -> int:
+        """How many of a person's tweets have no stored result for this model."""
+        return int(self._query("SELECT COUNT(*) FROM tweets t WHERE t.person_id = ? AND NOT EXISTS "
+                               "(SELECT 1 FROM results r WHERE r.model_name = ? AND r.tweet = t.id)",
+                               (int(person_id), model_name))[0][0])
+
+    def content_key(self, person_id: int) -> str:
+        """Changes whenever the person's tweets do (tweets are only ever added or removed with the person)."""
+        n, last = self._query("SELECT COUNT(*), MAX(id) FROM tweets WHERE person_id = ?", (int(person_id),))[0]
+        return f"{n}:{last}"
+
+    def save_analysis(self, person_id: int, result: Any, cache_key: str | None = None) -> None:
+        """Keep an AnalysisResult (its summary and per-tweet probabilities), one per model.
+
+        `cache_key` (see `cached_analysis`) says for which content and options it holds."""
         summary = result.summary_json()
         probs = np.ascontiguousarray(result.probs, dtype="<f4")
         created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM people WHERE id = ?", (int(person_id),)).fetchone() is None:
                 raise KeyError(f"no person with id {person_id}")
-            db.execute("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?, ?)",
+            db.execute("INSERT OR REPLACE INTO analyses (person_id, model_name, created_at, summary, probs, cache_key) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
                        (int(person_id), result.model_name, created, json.dumps(summary, ensure_ascii=False),
-                        probs.tobytes()))
+                        probs.tobytes(), cache_key))
 
-    def load_analysis(self, person_id: int, model_name: str) -> Any | None:
+    def load_analysis(self, person_id: int, model_name: str, cache_key: str | None = None) -> Any | None:
+        """The saved analysis for this model (with `cache_key`: only if saved under that key)."""
         from cta_desktop.core.analysis import AnalysisResult
 
-        rows = self._query("SELECT summary, probs FROM analyses WHERE person_id = ? AND model_name = ?",
+        rows = self._query("SELECT summary, probs, cache_key FROM analyses WHERE person_id = ? AND model_name = ?",
                            (int(person_id), model_name))
-        if not rows:
+        if not rows or (cache_key is not None and rows[0][2] != cache_key):
             return None
         summary = json.loads(rows[0][0])
         probs = np.frombuffer(rows[0][1], dtype="<f4").reshape(-1, 3).astype(np.float32)

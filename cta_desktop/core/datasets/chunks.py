@@ -46,6 +46,7 @@ class TweetChunk:
     repaired: int = 0  # rows with more fields than the header, the extra ones glued into the text
     is_reply: list[bool] = field(default_factory=list)
     probs: Any = None  # numpy float32 (n, 3) or None
+    row_ids: list[int] = field(default_factory=list)  # the library's row ids, when read from the library
 
     def __len__(self) -> int:
         return len(self.texts)
