@@ -269,6 +269,8 @@ class Library:
             if version == SCHEMA_VERSION:
                 return
         with self._transaction() as db:
+            # Look again under the write lock: another process may have created or migrated it meanwhile.
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             version = self._version() if "meta" in tables else 0
             if version == SCHEMA_VERSION:
                 return  # another process got here first
