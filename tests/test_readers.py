@@ -308,3 +308,27 @@ def test_json_readers_any_bytes_give_tweets_or_a_clear_error(tmp_path, data):
             assert n == reader.stats.kept and reader.stats.kept + reader.stats.skipped_rows == reader.stats.rows
         except UserError as exc:
             assert "\n" not in str(exc) and str(exc)
+
+
+class _StubEngine:
+    name = "stub"
+
+    def predict_proba(self, ids):
+        import numpy as np
+
+        p = np.full((len(ids), 3), 0.1, np.float32)
+        p[np.arange(len(ids)), ids[:, 0] % 3] = 0.8
+        return p
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_format_analyses_to_three_tweets_with_their_dates(tmp_path, kind):
+    from types import SimpleNamespace
+
+    from cta_desktop.core.analysis import analyze_csv
+    from cta_desktop.core.preprocess import Vocabulary
+
+    model = SimpleNamespace(vocab=Vocabulary(["<pad>", "<oov>", "just", "rt", "friend"]), sparsity=80)
+    result = analyze_csv(make(kind, tmp_path), model=model, engine=_StubEngine(), workers=0)
+    assert result.n_tweets == 3
+    assert [(m["month"], m["negative"] + m["neutral"] + m["positive"]) for m in result.by_month] == [("2018-08", 3)]
