@@ -143,7 +143,7 @@ def _analyze(library: Any, args: argparse.Namespace) -> None:
 
 
 def _export(library: Any, args: argparse.Namespace) -> None:
-    from cta_desktop.core.analysis import PerTweetCsvWriter, _default_model, model_name_of
+    from cta_desktop.core.analysis import PerTweetCsvWriter, _default_model
     from cta_desktop.core.person_analysis import fill_missing_results, per_tweet_rows
 
     person = _person(library, args.person)
@@ -151,7 +151,7 @@ def _export(library: Any, args: argparse.Namespace) -> None:
     computed = fill_missing_results(library, person.id, model, engine)
     n = 0
     with PerTweetCsvWriter(args.out) as writer:
-        for chunk in per_tweet_rows(library, person.id, model_name_of(model)):
+        for chunk in per_tweet_rows(library, person.id, model):
             writer.write(chunk.texts, chunk.dates, chunk.tweet_ids, chunk.probs)
             n += len(chunk)
     if args.json:

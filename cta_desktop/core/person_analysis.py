@@ -13,10 +13,12 @@ Two levels of reuse:
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,21 @@ class _StoredResults:
             yield chunk
 
 
+def results_key(model: Any) -> str:
+    """The model's name plus a fingerprint of its weights and metadata: a retrained or recalibrated
+    model with the same name never reuses the old model's stored results."""
+    from cta_desktop.core.analysis import model_name_of
+
+    h = hashlib.sha256(json.dumps(getattr(model, "metadata", {}) or {}, sort_keys=True, default=str).encode())
+    path = getattr(model, "path", None)
+    if path is not None:
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(str(path).encode())
+    return f"{model_name_of(model)}@{h.hexdigest()[:16]}"
+
+
 def _options(include_retweets: bool | None, include_replies: bool | None) -> dict[str, bool]:
     from cta_desktop.core.analysis import analyze_person
 
@@ -77,14 +94,14 @@ def analyze_library_person(library: Library, person_id: int, *, model: Any = Non
     if library.person(person_id) is None:
         raise KeyError(f"no person with id {person_id} in the library")
     model, engine = _default_model(model, engine)
-    model_name = model_name_of(model)
+    model_name, fingerprint = model_name_of(model), results_key(model)
     options = _options(include_retweets, include_replies)
-    key = json.dumps([CACHE_VERSION, library.content_key(person_id), options], sort_keys=True)
+    key = json.dumps([CACHE_VERSION, library.content_key(person_id), fingerprint, options], sort_keys=True)
     if use_cache:
         cached = library.load_analysis(person_id, model_name, cache_key=key)
         if cached is not None:
             return PersonAnalysis(cached, 0, True)
-    source = _StoredResults(library, model_name)
+    source = _StoredResults(library, fingerprint)
     result = analyze_person(source, person_id, model=model, engine=engine, progress=progress, cancel=cancel,
                             workers=workers, **options)
     engine_tweets = getattr(result, "engine_tweets", None)
@@ -92,16 +109,16 @@ def analyze_library_person(library: Library, person_id: int, *, model: Any = Non
         engine_tweets = len(source.row_ids)
     probs = np.asarray(result.probs, np.float32)
     if len(probs) == len(source.row_ids):
-        library.save_results(model_name, source.row_ids, probs)
+        library.save_results(fingerprint, source.row_ids, probs)
     library.save_analysis(person_id, result, cache_key=key)
     return PersonAnalysis(result, int(engine_tweets), False)
 
 
 def fill_missing_results(library: Library, person_id: int, model: Any, engine: Any, batch: int = 4096) -> int:
     """Compute and store per-tweet results for the tweets that have none (e.g. before an export)."""
-    from cta_desktop.core.analysis import encode_texts, model_name_of
+    from cta_desktop.core.analysis import encode_texts
 
-    model_name = model_name_of(model)
+    model_name = results_key(model)
     done = 0
     for chunk in library.tweet_chunks(person_id, batch, model_name=model_name, with_ids=True):
         todo = np.flatnonzero(np.isnan(chunk.probs).any(axis=1))
@@ -114,9 +131,9 @@ def fill_missing_results(library: Library, person_id: int, model: Any, engine: A
     return done
 
 
-def per_tweet_rows(library: Library, person_id: int, model_name: str) -> Iterator[TweetChunk]:
-    """The person's tweets with their stored probabilities (for exports)."""
-    yield from library.tweet_chunks(person_id, 8192, model_name=model_name)
+def per_tweet_rows(library: Library, person_id: int, model: Any) -> Iterator[TweetChunk]:
+    """The person's tweets with this model's stored probabilities (for exports)."""
+    yield from library.tweet_chunks(person_id, 8192, model_name=results_key(model))
 
 
-__all__ = ["PersonAnalysis", "analyze_library_person", "fill_missing_results", "per_tweet_rows", "CACHE_VERSION"]
+__all__ = ["PersonAnalysis", "analyze_library_person", "results_key", "fill_missing_results", "per_tweet_rows", "CACHE_VERSION"]
