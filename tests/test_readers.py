@@ -332,3 +332,17 @@ def test_every_format_analyses_to_three_tweets_with_their_dates(tmp_path, kind):
     result = analyze_csv(make(kind, tmp_path), model=model, engine=_StubEngine(), workers=0)
     assert result.n_tweets == 3
     assert [(m["month"], m["negative"] + m["neutral"] + m["positive"]) for m in result.by_month] == [("2018-08", 3)]
+
+
+def test_preview_file_is_thread_safe(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [make(kind, tmp_path / kind) for kind in KINDS if not (tmp_path / kind).mkdir()]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("text\n".encode() + "Schön – grüß dich\n".encode() * 50 + "Caf\xe9\n".encode("latin-1"))
+    paths.append(mixed)
+    expected = [(p.format, p.encoding, p.mapping) for p in map(preview_file, paths)]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(3):
+            got = [(p.format, p.encoding, p.mapping) for p in pool.map(preview_file, paths)]
+            assert got == expected

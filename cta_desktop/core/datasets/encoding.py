@@ -114,18 +114,12 @@ def detect_encoding_of(head: bytes, complete: bool = True) -> DetectedEncoding:
         return DetectedEncoding(codec, "cta-cp1252", label)
     except UnicodeDecodeError:
         pass
-    # Not UTF-8 throughout. Count valid multi-byte characters against invalid bytes.
-    invalid = [0]
-
-    def counting(exc: UnicodeError) -> tuple[str, int]:
-        assert isinstance(exc, UnicodeDecodeError)
-        invalid[0] += exc.end - exc.start
-        return "", exc.end
-
-    codecs.register_error("cta-count", counting)
-    decoded = head.decode("utf-8", "cta-count")
+    # Not UTF-8 throughout. Count valid multi-byte characters against invalid bytes (no global
+    # error handler: the preview may run on several threads at once).
+    decoded = head.decode("utf-8", "ignore")
+    invalid = len(head) - len(decoded.encode("utf-8"))
     valid_multibyte = len(decoded) - len(decoded.encode("ascii", "ignore"))
-    if valid_multibyte > invalid[0]:
+    if valid_multibyte > invalid:
         return DetectedEncoding(codec, "cta-cp1252", label + " (some bytes read as cp1252)")
     choice = _score_single_byte(head)
     return DetectedEncoding(choice, "cta-latin1", choice)
