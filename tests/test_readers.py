@@ -339,7 +339,7 @@ def test_preview_file_is_thread_safe(tmp_path):
 
     paths = [make(kind, tmp_path / kind) for kind in KINDS if not (tmp_path / kind).mkdir()]
     mixed = tmp_path / "mixed.csv"
-    mixed.write_bytes("text\n".encode() + "Schön – grüß dich\n".encode() * 50 + "Caf\xe9\n".encode("latin-1"))
+    mixed.write_bytes(b"text\n" + "Schön – grüß dich\n".encode() * 50 + "Caf\xe9\n".encode("latin-1"))
     paths.append(mixed)
     expected = [(p.format, p.encoding, p.mapping) for p in map(preview_file, paths)]
     with ThreadPoolExecutor(8) as pool:
