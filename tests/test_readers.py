@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from cta_desktop.core.datasets import CsvImportError, preview_file, read_tweets
 from cta_desktop.core.errors import UserError
+from cta_desktop.paths import shared_data_dir
 
 TWEETS = [
     {"id": "1034548129237086208", "created_at": "Wed Aug 29 20:21:02 +0000 2018",
@@ -346,3 +347,33 @@ def test_preview_file_is_thread_safe(tmp_path):
         for _ in range(3):
             got = [(p.format, p.encoding, p.mapping) for p in pool.map(preview_file, paths)]
             assert got == expected
+
+
+CELEB_DIR = shared_data_dir() / "celebrity_tweets"
+
+
+@pytest.mark.skipif(not CELEB_DIR.is_dir(), reason="shared celebrity data not available")
+def test_a_real_archive_rewritten_in_each_format_reads_the_same(tmp_path):
+    """elonmusk.csv (3,684 real tweets) as an X archive zip, snscrape .jsonl.gz and a JSON array: same tweets."""
+    expected = list(read_tweets(CELEB_DIR / "elonmusk.csv"))
+    texts = [t for c in expected for t in c.texts]
+    dates = [d for c in expected for d in c.dates]
+    ids = [i for c in expected for i in c.tweet_ids]
+    from datetime import datetime
+
+    def twitter_date(iso: str) -> str:
+        return datetime.fromisoformat(iso).strftime("%a %b %d %H:%M:%S %z %Y")
+
+    archive = [{"tweet": {"id_str": i, "full_text": t, "created_at": twitter_date(d), "favorite_count": "1",
+                          "retweet_count": "0"}} for i, t, d in zip(ids, texts, dates, strict=True)]
+    with zipfile.ZipFile(tmp_path / "elon.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps(archive, indent=2))
+    lines = "\n".join(json.dumps({"id": int(i), "rawContent": t, "date": d, "likeCount": 1})
+                      for i, t, d in zip(ids, texts, dates, strict=True))
+    (tmp_path / "elon.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    (tmp_path / "elon.json").write_text(json.dumps([{"text": t, "created_at": d, "id": i}
+                                                     for i, t, d in zip(ids, texts, dates, strict=True)]), "utf-8")
+    for name in ("elon.zip", "elon.jsonl.gz", "elon.json"):
+        chunks = list(read_tweets(tmp_path / name, chunk_size=1000))
+        assert [t for c in chunks for t in c.texts] == texts, name
+        assert [d for c in chunks for d in c.dates] == dates, name
