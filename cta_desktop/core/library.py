@@ -452,6 +452,22 @@ class Library:
             db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
         return len(rows)
 
+    def engine_cache_get(self, model_name: str, hashes: list[int]) -> dict[int, bytes]:
+        """Stored engine outputs (float32 x3 as bytes) for these token-id hashes, where known."""
+        found: dict[int, bytes] = {}
+        for start in range(0, len(hashes), 900):  # SQLite's host-parameter limit
+            part = hashes[start : start + 900]
+            marks = ",".join("?" * len(part))
+            found.update(self._query(f"SELECT ids_hash, probs FROM engine_cache WHERE model_name = ? AND ids_hash "
+                                     f"IN ({marks})", (model_name, *part)))
+        return found
+
+    def engine_cache_put(self, model_name: str, items: dict[int, bytes]) -> None:
+        if items:
+            with self._transaction() as db:
+                db.executemany("INSERT OR REPLACE INTO engine_cache VALUES (?, ?, ?)",
+                               [(model_name, h, b) for h, b in items.items()])
+
     def missing_results(self, person_id: int, model_name: str) -> int:
         """How many of a person's tweets have no stored result for this model."""
         return int(self._query("SELECT COUNT(*) FROM tweets t WHERE t.person_id = ? AND NOT EXISTS "

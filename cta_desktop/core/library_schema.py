@@ -2,7 +2,8 @@
 
 Version 1 (the first release) had people, tweets and analyses. Version 2 lets a person grow: several
 imports (the `imports` table), tweets de-duplicated by `dedup` (unique per person), replies
-flagged, per-tweet results kept per model (`results`), and a cache key on saved analyses.
+flagged, per-tweet results kept per model (`results`, by tweet; `engine_cache`, by the tweet's token
+ids, so the engine never sees the same input twice), and a cache key on saved analyses.
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ CREATE TABLE IF NOT EXISTS results (
     tweet INTEGER NOT NULL,
     probs BLOB NOT NULL,
     PRIMARY KEY (model_name, tweet)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS engine_cache (
+    model_name TEXT NOT NULL,
+    ids_hash INTEGER NOT NULL,
+    probs BLOB NOT NULL,
+    PRIMARY KEY (model_name, ids_hash)
 ) WITHOUT ROWID;
 ALTER TABLE analyses ADD COLUMN cache_key TEXT;
 """

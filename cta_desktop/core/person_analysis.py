@@ -1,10 +1,11 @@
 """Analysing a library person with the library as a result cache.
 
 Two levels of reuse:
-- **per tweet**: each tweet's probabilities are stored per model (`Library.save_results`); the
-  person's tweets reach the pipeline as `TweetChunk`s whose `probs` hold the stored rows (NaN: not
-  computed yet), so the engine runs only on tweets it has not seen (the pipeline reports that count
-  as `engine_tweets`);
+- **per tweet**: each tweet's probabilities are stored per model, by tweet (`Library.save_results`:
+  the person's tweets reach the pipeline as `TweetChunk`s whose `probs` hold the stored rows, NaN
+  where not computed yet) and by the tweet's token ids (`engine_cache`: the engine passed to the
+  pipeline answers rows it has seen from there), so the engine runs only on new tweets and
+  `engine_tweets` counts exactly those;
 - **per summary**: the whole summary is kept under a key made of the person's content (tweet
   count and last row id: tweets are only ever added), the model and the options; an unchanged
   person is not re-analysed at all (tokenising alone costs ~20 µs a tweet, so per-tweet reuse
@@ -39,9 +40,10 @@ class PersonAnalysis:
 class _StoredResults:
     """The library as analyze_person sees it, but its tweet chunks carry the stored probabilities."""
 
-    def __init__(self, library: Library, model_name: str):
+    def __init__(self, library: Library, model_name: str, engine: _CachedEngine | None = None):
         self._lib = library
         self._model_name = model_name
+        self._engine = engine
         self.row_ids: list[int] = []
         self.missing = 0
 
@@ -49,10 +51,56 @@ class _StoredResults:
         return getattr(self._lib, name)
 
     def tweet_chunks(self, person_id: int, chunk_size: int = 8192) -> Iterator[TweetChunk]:
+        if self._engine is not None:
+            self._engine.counting = True
         for chunk in self._lib.tweet_chunks(person_id, chunk_size, model_name=self._model_name, with_ids=True):
             self.row_ids.extend(chunk.row_ids)
             self.missing += int(np.isnan(chunk.probs).any(axis=1).sum())
             yield chunk
+
+
+def _row_hash(row: np.ndarray) -> int:
+    return int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little", signed=True)
+
+
+class _CachedEngine:
+    """The engine, answering from the library's `engine_cache` for token-id rows it has already seen.
+
+    Content-addressed (a tweet's token ids -> the model's output), so it is right whatever order or
+    batches the pipeline uses; `engine_tweets` counts the rows that really went through the engine.
+    Counting starts when the first tweet chunk is read (the pipeline's warm-up batch is not a tweet).
+    """
+
+    def __init__(self, engine: Any, library: Library, key: str):
+        self._engine, self._lib, self._key = engine, library, key
+        self.counting = False
+        self.engine_tweets = 0
+        self.new: dict[int, bytes] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def predict_proba(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.ascontiguousarray(ids)
+        if not self.counting or not len(ids):
+            return self._engine.predict_proba(ids)
+        hashes = [_row_hash(r) for r in ids]
+        known = self._lib.engine_cache_get(self._key, hashes)
+        out = np.empty((len(ids), 3), np.float32)
+        miss = []
+        for i, h in enumerate(hashes):
+            blob = known.get(h) or self.new.get(h)
+            if blob is None:
+                miss.append(i)
+            else:
+                out[i] = np.frombuffer(blob, "<f4")
+        if miss:
+            probs = np.asarray(self._engine.predict_proba(ids[miss]), np.float32)
+            out[miss] = probs
+            self.engine_tweets += len(miss)
+            for j, i in enumerate(miss):
+                self.new[hashes[i]] = probs[j].astype("<f4").tobytes()
+        return out
 
 
 def results_key(model: Any) -> str:
@@ -101,12 +149,12 @@ def analyze_library_person(library: Library, person_id: int, *, model: Any = Non
         cached = library.load_analysis(person_id, model_name, cache_key=key)
         if cached is not None:
             return PersonAnalysis(cached, 0, True)
-    source = _StoredResults(library, fingerprint)
-    result = analyze_person(source, person_id, model=model, engine=engine, progress=progress, cancel=cancel,
+    cached_engine = _CachedEngine(engine, library, fingerprint)
+    source = _StoredResults(library, fingerprint, cached_engine)
+    result = analyze_person(source, person_id, model=model, engine=cached_engine, progress=progress, cancel=cancel,
                             workers=workers, **options)
-    engine_tweets = getattr(result, "engine_tweets", None)
-    if engine_tweets is None:  # a pipeline that does not read chunk.probs ran the engine on every tweet
-        engine_tweets = len(source.row_ids)
+    engine_tweets = cached_engine.engine_tweets
+    library.engine_cache_put(fingerprint, cached_engine.new)
     probs = np.asarray(result.probs, np.float32)
     if len(probs) == len(source.row_ids):
         library.save_results(fingerprint, source.row_ids, probs)
