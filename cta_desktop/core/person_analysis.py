@@ -76,6 +76,8 @@ class _CachedEngine:
         self.counting = False
         self.engine_tweets = 0
         self.new: dict[int, bytes] = {}
+        # Nothing stored for this model yet (a first analysis): skip the look-ups.
+        self._stored = bool(library._query("SELECT 1 FROM engine_cache WHERE model_name = ? LIMIT 1", (key,)))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._engine, name)
@@ -85,7 +87,7 @@ class _CachedEngine:
         if not self.counting or not len(ids):
             return self._engine.predict_proba(ids)
         hashes = [_row_hash(r) for r in ids]
-        known = self._lib.engine_cache_get(self._key, hashes)
+        known = self._lib.engine_cache_get(self._key, hashes) if self._stored else {}
         out = np.empty((len(ids), 3), np.float32)
         miss = []
         for i, h in enumerate(hashes):
