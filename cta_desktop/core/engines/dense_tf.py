@@ -16,7 +16,7 @@ from cta_desktop.core.preprocess import SEQ_LEN
 
 
 class DenseTfEngine:
-    """Keras model from `training.model.build_model`, weights set from a name -> array dict."""
+    """Keras model from `core.keras_model.build_model`, weights set from a name -> array dict."""
 
     name = "dense_tf"
 
@@ -26,7 +26,7 @@ class DenseTfEngine:
         prepare_tensorflow_env()
         import tensorflow as tf
 
-        from cta_desktop.training.model import build_model, set_weights
+        from cta_desktop.core.keras_model import build_model, set_weights
 
         self._tf = tf
         self.batch_size = int(batch_size)
