@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from cta_desktop.core.analysis import analyze_person
+from cta_desktop.core.analysis import AnalysisResult, analyze_person
 from cta_desktop.core.datasets import CsvImportError
 from cta_desktop.core.library import ImportCancelled, Library, LibraryError, search_key
 from cta_desktop.core.preprocess import Vocabulary
@@ -185,7 +185,9 @@ def test_save_and_load_analysis_round_trip(lib, tmp_path):
     result = analyze_person(lib, pid, model=STUB_MODEL, engine=StubEngine(), workers=0)
     assert result.n_tweets == 300
     lib.save_analysis(pid, result)
-    loaded = lib.load_analysis(pid, "cta_p80")
+    saved = lib.load_analysis(pid, "cta_p80")
+    assert saved.summary == result.summary_json() and saved.model_name == "cta_p80"
+    loaded = AnalysisResult.from_summary(saved.summary, saved.probs)
     assert loaded.summary_json() == result.summary_json()
     np.testing.assert_array_equal(loaded.probs, result.probs)
     np.testing.assert_array_equal(loaded.labels, result.labels)

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cta_desktop.core.analysis import AnalysisResult
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -24,13 +29,39 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="tokenising processes (default: automatic; 0 = none)")
 
 
+def format_summary(result: AnalysisResult) -> str:
+    """A short human-readable summary (what `analyze` prints without --json)."""
+    from cta_desktop.core.analysis import TOP_WORDS_SHOWN
+    from cta_desktop.core.model_spec import LABELS
+
+    n = result.n_tweets
+    lines = [f"{result.person or 'Tweets'}: {n:,} tweets analysed"
+             + (f" ({result.skipped_rows:,} rows skipped" + (f", {result.duplicates:,} duplicates" if result.duplicates else "")
+                + ")" if result.skipped_rows else "")]
+    for name in LABELS:
+        bar = "#" * int(round(result.ratios[name] * 40))
+        lines.append(f"  {name:<9}{result.ratios[name] * 100:6.1f}%  {result.counts[name]:>9,}  {bar}")
+    if result.top_words:
+        lines.append("Top words: " + ", ".join(f"{w} ({c})" for w, c in result.top_words[:TOP_WORDS_SHOWN]))
+    for name in ("positive", "negative"):
+        for e in result.examples.get(name, [])[:1]:
+            text = " ".join(e["text"].split())
+            text = text if len(text) <= 100 else text[:99] + "…"
+            lines.append(f"Most {name}: {text!r} ({e['confidence']:.2f})")
+    if result.by_month:
+        lines.append(f"Period: {result.by_month[0]['month']} to {result.by_month[-1]['month']}")
+    rate = n / result.seconds if result.seconds > 0 else math.inf
+    lines.append(f"Model {result.model_name} ({result.engine_name}), {result.seconds:.2f} s, {rate:,.0f} tweets/s")
+    return "\n".join(lines)
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"cta-desktop analyze: {' '.join(str(message).split())}", file=sys.stderr)
     return code
 
 
 def run(args: argparse.Namespace) -> int:
-    from cta_desktop.core.analysis import AnalysisCancelled, analyze_csv, format_summary
+    from cta_desktop.core.analysis import AnalysisCancelled, analyze_csv
     from cta_desktop.core.datasets import CsvImportError, preview_csv
     from cta_desktop.core.modelstore import SPARSITY_LEVELS, ModelError, load_model
 

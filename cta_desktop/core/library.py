@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -42,6 +42,26 @@ LOCK_RETRY_S = 600.0  # how long a transaction keeps retrying to become the (one
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
+
+
+class AnalysisRecord(Protocol):
+    """What `save_analysis` needs of an analysis result (an `AnalysisResult` is one)."""
+
+    model_name: str
+    probs: np.ndarray
+
+    def summary_json(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class SavedAnalysis:
+    """A saved analysis as stored: the summary JSON and the per-tweet probabilities."""
+
+    model_name: str
+    summary: dict[str, Any]
+    probs: np.ndarray
+    cache_key: str | None = None
+    created_at: str = ""
 
 
 class LibraryError(UserError, RuntimeError):
@@ -479,8 +499,8 @@ class Library:
         n, last = self._query("SELECT COUNT(*), MAX(id) FROM tweets WHERE person_id = ?", (int(person_id),))[0]
         return f"{n}:{last}"
 
-    def save_analysis(self, person_id: int, result: Any, cache_key: str | None = None) -> None:
-        """Keep an AnalysisResult (its summary and per-tweet probabilities), one per model.
+    def save_analysis(self, person_id: int, result: AnalysisRecord, cache_key: str | None = None) -> None:
+        """Keep an analysis (an AnalysisResult: its summary and per-tweet probabilities), one per model.
 
         `cache_key` (see `cached_analysis`) says for which content and options it holds."""
         summary = result.summary_json()
@@ -494,17 +514,17 @@ class Library:
                        (int(person_id), result.model_name, created, json.dumps(summary, ensure_ascii=False),
                         probs.tobytes(), cache_key))
 
-    def load_analysis(self, person_id: int, model_name: str, cache_key: str | None = None) -> Any | None:
-        """The saved analysis for this model (with `cache_key`: only if saved under that key)."""
-        from cta_desktop.core.analysis import AnalysisResult
+    def load_analysis(self, person_id: int, model_name: str, cache_key: str | None = None) -> SavedAnalysis | None:
+        """The saved analysis for this model (with `cache_key`: only if saved under that key).
 
-        rows = self._query("SELECT summary, probs, cache_key FROM analyses WHERE person_id = ? AND model_name = ?",
-                           (int(person_id), model_name))
+        `AnalysisResult.from_summary(saved.summary, saved.probs)` turns it back into a result
+        (person_analysis does): the library does not import the analysis."""
+        rows = self._query("SELECT summary, probs, cache_key, created_at FROM analyses WHERE person_id = ? "
+                           "AND model_name = ?", (int(person_id), model_name))
         if not rows or (cache_key is not None and rows[0][2] != cache_key):
             return None
-        summary = json.loads(rows[0][0])
         probs = np.frombuffer(rows[0][1], dtype="<f4").reshape(-1, 3).astype(np.float32)
-        return AnalysisResult.from_summary(summary, probs)
+        return SavedAnalysis(model_name, json.loads(rows[0][0]), probs, rows[0][2], rows[0][3])
 
     def analyses(self, person_id: int) -> list[tuple[str, str]]:
         """(model_name, created_at) of the saved analyses of a person."""

@@ -71,21 +71,14 @@ def analyze_job(db_path: Path, person_id: int, sparsity: int, *, progress: Progr
             raise KeyError(f"person {person_id} is no longer in the library")
         result = analyze_person(library, person_id, model=model, engine=engine, progress=progress,
                                 cancel=cancel, keep_texts=True)
-        # likes and retweets are not part of the result: read them in the same order the analysis did
-        likes: list[Any] = []
-        retweets: list[Any] = []
-        for chunk in library.tweet_chunks(person_id, 50_000):
-            likes.extend(chunk.likes)
-            retweets.extend(chunk.retweets)
-        if len(likes) != result.n_tweets:
-            likes, retweets = None, None
         try:
             library.save_analysis(person_id, result)
         except Exception:  # noqa: BLE001 - a cache write failing must not hide the analysis
             pass
     finally:
         library.close()
-    columns = TweetColumns(result.texts or [], result.labels, result.confidences, result.dates, likes, retweets)
+    columns = TweetColumns(result.texts or [], result.labels, result.confidences, result.dates, result.likes,
+                           result.retweets)
     return AnalysisBundle(person, result, columns, sparsity)
 
 

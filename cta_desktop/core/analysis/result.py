@@ -1,0 +1,95 @@
+"""The analysis result (`AnalysisResult`) and its JSON summary; the constants that shape it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cta_desktop.core.errors import Cancelled
+from cta_desktop.core.model_spec import LABELS
+
+EXAMPLES_PER_CLASS = 2
+MOST_LIKED_PER_CLASS = 3
+TOP_WORDS_KEPT = 50
+TOP_WORDS_SHOWN = 5
+TOP_WORDS_IN_JSON = 20
+# Which tweets an analysis takes by default (analyze(..., include_retweets=, include_replies=)).
+INCLUDE_RETWEETS = True
+INCLUDE_REPLIES = True
+
+
+class AnalysisCancelled(Cancelled):
+    """The cancel callback returned True; nothing was kept."""
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the results page shows, plus the per-tweet labels and probabilities."""
+
+    n_tweets: int
+    skipped_rows: int
+    counts: dict[str, int]
+    ratios: dict[str, float]
+    examples: dict[str, list[dict[str, Any]]]
+    top_words: list[tuple[str, int]]
+    by_month: list[dict[str, Any]]
+    most_liked: dict[str, list[dict[str, Any]]]
+    seconds: float  # the input's analysis time, as `pipeline.analyze` defines it (no one-off start-up)
+    model_name: str
+    engine_name: str = ""
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))  # index into LABELS
+    confidences: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    probs: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LABELS)), np.float32))
+    duplicates: int = 0
+    n_retweets: int = 0  # retweets in the input (analysed or not, see include_retweets)
+    n_replies: int = 0  # replies in the input (analysed or not, see include_replies)
+    person: str | None = None
+    source: dict[str, Any] = field(default_factory=dict)  # file, encoding, delimiter, columns
+    details: dict[str, Any] = field(default_factory=dict)  # workers, stage timings
+    texts: list[str] | None = None  # kept for small inputs (per-tweet export, tables)
+    dates: list[str | None] | None = None
+    tweet_ids: list[str | None] | None = None
+    likes: list[int | None] | None = None  # per tweet, aligned with labels (kept with the texts)
+    retweets: list[int | None] | None = None  # per tweet: how often it was shared (kept with the texts)
+    row_ids: list[int] | None = None  # per tweet: the library's row ids, when analysed from the library
+    engine_tweets: int = 0  # tweets that went through the engine (the others had stored probabilities)
+
+    def summary_json(self) -> dict[str, Any]:
+        """The summary as plain JSON types (what `cta-desktop analyze --json` prints)."""
+        out: dict[str, Any] = {
+            "person": self.person,
+            "n_tweets": self.n_tweets,
+            "skipped_rows": self.skipped_rows,
+            "duplicates": self.duplicates,
+            "n_retweets": self.n_retweets,
+            "counts": dict(self.counts),
+            "ratios": {k: round(v, 6) for k, v in self.ratios.items()},
+            "examples": self.examples,
+            "top_words": [[w, c] for w, c in self.top_words[:TOP_WORDS_IN_JSON]],
+            "by_month": self.by_month,
+            "most_liked": self.most_liked,
+            "model": self.model_name,
+            "engine": self.engine_name,
+            "seconds": round(self.seconds, 4),
+        }
+        if self.source:
+            out["source"] = self.source
+        return out
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, Any], probs: np.ndarray | None = None) -> AnalysisResult:
+        """Rebuild a result from `summary_json()` and the per-tweet probabilities (the library's copy)."""
+        probs = np.zeros((0, len(LABELS)), np.float32) if probs is None else np.asarray(probs, np.float32)
+        return cls(
+            n_tweets=int(summary["n_tweets"]), skipped_rows=int(summary["skipped_rows"]),
+            counts=dict(summary["counts"]), ratios=dict(summary["ratios"]), examples=summary["examples"],
+            top_words=[(w, int(c)) for w, c in summary["top_words"]], by_month=summary["by_month"],
+            most_liked=summary.get("most_liked", {}), seconds=float(summary["seconds"]),
+            model_name=summary.get("model", ""), engine_name=summary.get("engine", ""),
+            labels=probs.argmax(axis=1).astype(np.uint8) if len(probs) else np.zeros(0, np.uint8),
+            confidences=probs.max(axis=1) if len(probs) else np.zeros(0, np.float32), probs=probs,
+            duplicates=int(summary.get("duplicates", 0)), n_retweets=int(summary.get("n_retweets", 0)),
+            person=summary.get("person"), source=summary.get("source", {}),
+        )

@@ -1,0 +1,140 @@
+"""The running summary: what the results need, kept while the tweets stream past in chunks.
+
+Counts, the most confident examples per class (original tweets before retweets), word counts,
+counts by month, the most-liked tweets and the per-tweet probabilities (17 bytes a tweet); the
+texts, dates, ids, likes and retweet counts only when asked to keep them (tables, exports).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from cta_desktop.core.analysis.result import (
+    EXAMPLES_PER_CLASS,
+    MOST_LIKED_PER_CLASS,
+    TOP_WORDS_KEPT,
+    AnalysisResult,
+)
+from cta_desktop.core.datasets import TweetChunk
+from cta_desktop.core.model_spec import LABELS
+from cta_desktop.core.textstats import top_words
+
+Ranked = list[tuple[float, int, dict[str, Any]]]  # (sort key, position, entry)
+
+
+def _entry(chunk: TweetChunk, i: int, conf: float, probs: np.ndarray) -> dict[str, Any]:
+    e: dict[str, Any] = {"text": html.unescape(chunk.texts[i]), "confidence": round(float(conf), 4), "date": chunk.dates[i],
+                         "tweet_id": chunk.tweet_ids[i]}
+    if chunk.is_retweet[i]:
+        e["is_retweet"] = True
+    return e
+
+
+class RunningSummary:
+    """Adds chunks of labelled tweets; `result()` makes the AnalysisResult."""
+
+    def __init__(self, keep_texts: bool):
+        self.n = 0
+        self.counts = np.zeros(len(LABELS), np.int64)
+        self.prob_parts: list[np.ndarray] = []
+        self.examples: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
+        self.examples_rt: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
+        self.liked: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
+        self.months: Counter[tuple[str, int]] = Counter()
+        self.words: Counter[str] = Counter()
+        self.has_likes = False
+        self.has_retweet_counts = False
+        self.keep = keep_texts
+        self.texts: list[str] = []
+        self.dates: list[str | None] = []
+        self.ids: list[str | None] = []
+        self.likes: list[int | None] = []
+        self.shares: list[int | None] = []
+        self.row_ids: list[int] = []
+
+    def add(self, chunk: TweetChunk, probs: np.ndarray, words: Counter[str]) -> None:
+        k = EXAMPLES_PER_CLASS
+        labels = probs.argmax(axis=1)
+        conf = probs[np.arange(len(probs)), labels]
+        self.counts += np.bincount(labels, minlength=len(LABELS))
+        self.prob_parts.append(probs.astype(np.float32, copy=False))
+        self.words.update(words)
+        rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
+        base = self.n
+        for c in range(len(LABELS)):
+            idx = np.flatnonzero(labels == c)
+            if not len(idx):
+                continue
+            order = idx[np.argsort(-conf[idx], kind="stable")]
+            for target, pick in ((self.examples[c], order[~rt[order]][:k]), (self.examples_rt[c], order[rt[order]][:k])):
+                target.extend((-float(conf[i]), base + int(i), _entry(chunk, int(i), conf[i], probs[i])) for i in pick)
+                target.sort(key=lambda t: (t[0], t[1]))
+                del target[k:]
+        self._add_liked(chunk, labels, conf, probs, base)
+        for month, label in zip([d[:7] if d else None for d in chunk.dates], labels.tolist(), strict=True):
+            if month:
+                self.months[(month, label)] += 1
+        if self.keep:
+            self.texts.extend(chunk.texts)
+            self.dates.extend(chunk.dates)
+            self.ids.extend(chunk.tweet_ids)
+            self.likes.extend(chunk.likes)
+            self.shares.extend(chunk.retweets)
+        self.row_ids.extend(chunk.row_ids)
+        self.n += len(chunk)
+
+    def _add_liked(self, chunk: TweetChunk, labels: np.ndarray, conf: np.ndarray, probs: np.ndarray, base: int) -> None:
+        likes = np.fromiter((-1 if v is None else v for v in chunk.likes), dtype=np.int64, count=len(chunk))
+        shares = np.fromiter((-1 if v is None else v for v in chunk.retweets), dtype=np.int64, count=len(chunk))
+        self.has_likes |= bool((likes >= 0).any())
+        self.has_retweet_counts |= bool((shares >= 0).any())
+        key = likes if (likes >= 0).any() else shares
+        if not (key >= 0).any():
+            return
+        for c in range(len(LABELS)):
+            idx = np.flatnonzero((labels == c) & (key >= 0))
+            if not len(idx):
+                continue
+            top = idx[np.argsort(-key[idx], kind="stable")][:MOST_LIKED_PER_CLASS]
+            target = self.liked[c]
+            for i in top:
+                e = _entry(chunk, int(i), conf[i], probs[i])
+                e["likes"] = None if likes[i] < 0 else int(likes[i])
+                e["retweets"] = None if shares[i] < 0 else int(shares[i])
+                if chunk.replies[i] is not None:
+                    e["replies"] = chunk.replies[i]
+                target.append((-int(key[i]), base + int(i), e))
+            target.sort(key=lambda t: (t[0], t[1]))
+            del target[MOST_LIKED_PER_CLASS:]
+
+    def result(self, **extra: Any) -> AnalysisResult:
+        n = self.n
+        probs = np.concatenate(self.prob_parts) if self.prob_parts else np.zeros((0, len(LABELS)), np.float32)
+        labels = probs.argmax(axis=1).astype(np.uint8) if n else np.zeros(0, np.uint8)
+        confidences = probs.max(axis=1) if n else np.zeros(0, np.float32)
+        counts = {name: int(self.counts[i]) for i, name in enumerate(LABELS)}
+        ratios = {name: (counts[name] / n if n else 0.0) for name in LABELS}
+        examples: dict[str, list[dict[str, Any]]] = {}
+        for c, name in enumerate(LABELS):
+            chosen = [e for _, _, e in self.examples[c]]
+            chosen += [e for _, _, e in self.examples_rt[c]][: EXAMPLES_PER_CLASS - len(chosen)]
+            examples[name] = chosen
+        months = sorted({m for m, _ in self.months})
+        by_month = [{"month": m, **{name: self.months.get((m, c), 0) for c, name in enumerate(LABELS)}}
+                    for m in months]
+        most_liked: dict[str, list[dict[str, Any]]] = {}
+        if self.has_likes or self.has_retweet_counts:
+            most_liked = {name: [e for _, _, e in self.liked[c]] for c, name in enumerate(LABELS)}
+        return AnalysisResult(
+            n_tweets=n, counts=counts, ratios=ratios, examples=examples,
+            top_words=top_words(self.words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
+            labels=labels, confidences=confidences.astype(np.float32), probs=probs,
+            texts=self.texts if self.keep else None, dates=self.dates if self.keep else None,
+            tweet_ids=self.ids if self.keep else None, likes=self.likes if self.keep else None,
+            retweets=self.shares if self.keep else None, row_ids=self.row_ids if len(self.row_ids) == n else None,
+            **extra,
+        )

@@ -1,0 +1,209 @@
+"""Tokenising tweets, in this process or in a kept pool of worker processes (both cores work).
+
+The pool is module-global and kept between analyses (starting it costs 0.1-1 s). Workers watch the
+app that started them and exit when it dies, even when killed outright; the start method is fork
+when this process has one thread, else forkserver (never re-importing `__main__`), else spawn. A
+PyInstaller bundle can start spawn workers because its entry point (packaging/launcher.py) calls
+`multiprocessing.freeze_support()`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
+from cta_desktop.core.textstats import countable_word
+
+POOL_MIN_TWEETS = 20_000  # below this, starting worker processes costs more than it saves
+T = TypeVar("T")
+
+
+def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> tuple[np.ndarray, Counter[str]]:
+    """Token ids (as `Vocabulary.encode`) and the countable-word counts of a list of tweets."""
+    out = np.zeros((len(texts), seq_len), dtype=np.int32)
+    all_tokens: list[str] = []
+    keep = all_tokens.extend
+    get = index.get
+    for row, text in enumerate(texts):
+        tokens = tokenize(text)
+        if not tokens:
+            continue
+        head = tokens[:seq_len] if len(tokens) > seq_len else tokens
+        out[row, : len(head)] = [get(t, OOV_ID) for t in head]
+        keep(tokens)
+    # Count every token at C speed, then judge each distinct token once.
+    words: Counter[str] = Counter()
+    for token, n in Counter(all_tokens).items():
+        word = countable_word(token)
+        if word is not None:
+            words[word] += n
+    return out, words
+
+
+_WORKER_INDEX: dict[str, int] | None = None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
+def _exit_with_app(app_pid: int, interval: float = 1.0) -> None:
+    """Worker side: leave when the app that started the pool is gone (killed or crashed).
+
+    A ProcessPoolExecutor's workers otherwise wait on their queue forever once the app dies hard.
+    Under forkserver our parent is the app's own fork server, which outlives a killed app: stop it too.
+    """
+    while True:
+        time.sleep(interval)
+        if not _process_alive(app_pid):
+            parent = os.getppid()
+            if parent not in (app_pid, 1) and sys.platform != "win32":
+                import signal
+
+                try:
+                    os.kill(parent, signal.SIGTERM)
+                except OSError:
+                    pass
+            os._exit(0)
+
+
+def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
+    """Worker start-up: watch the app, build the word index (from the vocabulary file or the words)."""
+    global _WORKER_INDEX
+    if app_pid is not None:
+        threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
+    if isinstance(vocab, str):
+        from cta_desktop.core.preprocess import Vocabulary
+
+        vocab = Vocabulary.load(vocab).words
+    _WORKER_INDEX = {w: i for i, w in enumerate(vocab)}
+
+
+def encode_in_worker(texts: list[str]) -> tuple[np.ndarray, Counter[str]]:
+    assert _WORKER_INDEX is not None
+    return encode_texts(texts, _WORKER_INDEX)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_WORDS: list[str] | None = None
+_POOL_SIZE = 0
+_POOL_LOCK = threading.Lock()
+
+
+def _start_method() -> str:
+    forced = os.environ.get("CTA_MP_START")
+    if forced:
+        return forced
+    # fork starts in milliseconds but is only safe while this process has one thread (the CLI,
+    # before the engine starts its helper threads); forkserver forks from a clean helper process.
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    if "forkserver" in multiprocessing.get_all_start_methods() and not getattr(sys, "frozen", False):
+        return "forkserver"
+    return "spawn"
+
+
+def _vocab_source(model: Any) -> str | list[str]:
+    """What workers build their word index from: the vocabulary file when the model has one.
+
+    Sending a path rather than 20,000 words keeps the start-up message small; a large one can block
+    forever in CPython if a spawned child dies before reading it.
+    """
+    path = getattr(model, "path", None)
+    if path is not None:
+        vocab_file = Path(path).parent / "vocab.json"
+        if vocab_file.exists():
+            return str(vocab_file)
+    return list(model.vocab.words)
+
+
+def get_pool(model: Any, workers: int) -> ProcessPoolExecutor | None:
+    """A started pool of tokenising processes, kept for the next analysis; None if it cannot start."""
+    global _POOL, _POOL_WORDS, _POOL_SIZE
+    words = model.vocab.words
+    with _POOL_LOCK:
+        if _POOL is not None and (_POOL_WORDS is not words or _POOL_SIZE != workers or _pool_broken(_POOL)):
+            _POOL.shutdown(wait=False, cancel_futures=True)
+            _POOL = None
+        if _POOL is None:
+            method = _start_method()
+            try:
+                ctx = multiprocessing.get_context(method)
+                if method == "forkserver":
+                    # Never re-import __main__ (a script without a main guard would run again).
+                    ctx.set_forkserver_preload([__name__])
+                pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                           initargs=(_vocab_source(model), os.getpid()))
+                # Start every worker now: with fork, before the engine starts its threads.
+                for fut in [pool.submit(_ping) for _ in range(workers)]:
+                    fut.result(timeout=120)
+            except Exception:  # noqa: BLE001 - no pool is not an error: tokenise in this process
+                return None
+            _POOL, _POOL_WORDS, _POOL_SIZE = pool, words, workers
+        return _POOL
+
+
+def _pool_broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
+
+
+def shutdown_workers() -> None:
+    """Stop the tokenising processes (they are also stopped at interpreter exit)."""
+    global _POOL, _POOL_WORDS
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL, _POOL_WORDS = None, None
+
+
+def choose_workers(workers: int | None, n_estimate: int) -> int:
+    """How many tokenising processes to use: 0 means tokenise in this process."""
+    if workers is None:
+        env = os.environ.get("CTA_WORKERS")
+        workers = int(env) if env and env.strip().isdigit() else (os.cpu_count() or 1)
+        if n_estimate < POOL_MIN_TWEETS or workers < 2:
+            return 0
+    return max(0, int(workers))
+
+
+class Done(Generic[T]):
+    """A finished 'future' for work done in-process (same interface as concurrent.futures.Future)."""
+
+    def __init__(self, value: T):
+        self._value = value
+
+    def result(self) -> T:
+        return self._value
+
+    def cancel(self) -> bool:
+        return False
+
+
+def pool_size() -> int:
+    """Worker processes of the kept pool (0 when there is none)."""
+    return _POOL_SIZE if _POOL is not None else 0
+
+
+# The old private names (tests and benchmarks reach for them).
+_get_pool = get_pool
