@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from cta_desktop.core.modelstore import SPARSITY_LEVELS
+from cta_desktop.core.calibration import expected_calibration_error, subset_metrics
+from cta_desktop.core.modelstore import SPARSITY_LEVELS, temperature_of
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -38,9 +39,13 @@ def evaluate(data: str, split: str, sparsity: int, models: str | None = None, en
     t0 = time.perf_counter()
     eng = NumpyEngine(model.weights) if engine == "reference" else best_engine(model)
     probs = eng.predict_proba(model.vocab.encode(texts))
+    seconds = time.perf_counter() - t0
     metrics = classification_metrics(labels, probs.argmax(1))
     return {"split": split, "sparsity": sparsity, "model": model.path.name if model.path else None,
-            "engine": eng.name, "seconds": round(time.perf_counter() - t0, 3), **metrics}
+            "engine": eng.name, "seconds": round(seconds, 3), **metrics,
+            "temperature": temperature_of(model.metadata),
+            "ece": round(expected_calibration_error(probs, labels), 2),
+            "subsets": subset_metrics(texts, labels, probs)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,5 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         print(f"{result['model']} on {args.split} ({result['n']} tweets): macro recall {result['macro_recall']:.2f}%, "
-              f"accuracy {result['accuracy']:.2f}%, macro F1 {result['macro_f1']:.2f}%")
+              f"accuracy {result['accuracy']:.2f}%, macro F1 {result['macro_f1']:.2f}%, ECE {result['ece']:.2f}%")
+        emo = result["subsets"]["with_emoji"]
+        if emo.get("n"):
+            print(f"  tweets with emoji ({emo['n']}): macro recall {emo['macro_recall']:.2f}%")
     return 0

@@ -7,7 +7,9 @@ level, and a `cta_*.json` metadata card for each.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +19,7 @@ import numpy as np
 
 from cta_desktop.core.errors import UserError
 from cta_desktop.core.model_spec import weight_names
-from cta_desktop.core.nzb import NzbFile, NzbFormatError, read_nzb
+from cta_desktop.core.nzb import NzbFile, NzbFormatError, NzbTensor, read_nzb
 from cta_desktop.core.preprocess import Vocabulary
 from cta_desktop.paths import models_dir
 
@@ -44,8 +46,39 @@ def metadata_path(sparsity: int, directory: Path | None = None) -> Path:
     return (directory or models_dir()) / f"{model_stem(sparsity)}.json"
 
 
+def temperature_of(metadata: dict[str, Any]) -> float:
+    """The calibration temperature in a model's metadata (`calibration.temperature`), 1.0 when absent."""
+    cal = metadata.get("calibration") or {}
+    t = cal.get("temperature", 1.0) if isinstance(cal, dict) else 1.0
+    if not isinstance(t, (int, float)) or not math.isfinite(t) or t <= 0:
+        raise ModelError(f"calibration temperature must be a positive number, got {t!r}")
+    return float(t)
+
+
+def calibrate_nzb(nzb: NzbFile, temperature: float) -> NzbFile:
+    """The model with its final dense layer divided by `temperature` (softmax(logits / T)).
+
+    The one place calibration is applied: the NZB engine reads these tensors, and every other engine
+    (NumPy reference, dense TensorFlow, converted peers) is built from `LoadedModel.weights`, i.e. from
+    the same tensors. Labels cannot change (argmax of logits / T, T > 0).
+    """
+    if temperature == 1.0:
+        return nzb
+    scale = np.float32(1.0 / temperature)
+    tensors = dict(nzb.tensors)
+    for name in ("dense/kernel", "dense/bias"):
+        t = tensors[name]
+        if isinstance(t, NzbTensor):
+            tensors[name] = dataclasses.replace(t, values=(t.values * scale).astype(t.values.dtype))
+        else:
+            tensors[name] = (np.asarray(t) * scale).astype(np.asarray(t).dtype)
+    return NzbFile(tensors, nzb.metadata, nzb.path)
+
+
 @dataclass
 class LoadedModel:
+    """A verified model, calibrated: its tensors already hold the metadata's temperature."""
+
     sparsity: int
     nzb: NzbFile
     vocab: Vocabulary
@@ -93,6 +126,10 @@ def load_model(sparsity: int = DEFAULT_SPARSITY, directory: Path | None = None) 
     vocab = load_vocab(directory)
     if nzb.tensors["embedding"].shape[0] != len(vocab):
         raise ModelError(f"{path}: embedding has {nzb.tensors['embedding'].shape[0]} rows, vocabulary {len(vocab)} words")
+    try:
+        nzb = calibrate_nzb(nzb, temperature_of(metadata))
+    except ModelError as exc:
+        raise ModelError(f"{meta_file}: {exc}") from exc
     return LoadedModel(sparsity, nzb, vocab, metadata, path)
 
 

@@ -8,6 +8,9 @@ import numpy as np
 
 from cta_desktop.core.metrics import classification_metrics
 from cta_desktop.training.data import load_split
+from cta_desktop.training.sources import SOURCES
+
+RELIABILITY_PNG = "reliability.png"
 
 PUBLISHED = [  # TweetEval paper (Barbieri et al., 2020), sentiment, macro recall on test
     ("SVM", 62.9), ("FastText", 62.9), ("LSTM", 58.3), ("RoBERTa-base", 71.3), ("BERTweet", 73.4)]
@@ -24,6 +27,78 @@ def vader_metrics(texts: list[str], labels: np.ndarray) -> dict:
         c = analyzer.polarity_scores(t)["compound"]
         pred.append(2 if c >= 0.05 else 0 if c <= -0.05 else 1)
     return classification_metrics(labels, np.array(pred))
+
+
+VAL_EXPERIMENTS: list[tuple[str, str, str, str]] = []  # filled from the experiment log (see the model section)
+
+
+def _cal(meta: dict) -> dict:
+    return meta.get("calibration") or {}
+
+
+def _subset(meta: dict, name: str) -> str:
+    sub = (meta.get("test_subsets") or {}).get(name) or {}
+    return f"{sub['macro_recall']:.2f} (n={sub['n']})" if sub.get("n") else "–"
+
+
+def write_reliability_diagram(meta: dict, path: Path) -> Path | None:
+    """Reliability diagram of one model on the test split (accuracy per confidence bin, before and after
+    calibration) as a PNG, drawn with matplotlib's Agg backend (no display needed)."""
+    cal = _cal(meta).get("test_reliability")
+    if not cal:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.2, 4.2), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot([0, 1], [0, 1], color="0.5", linestyle="--", linewidth=1, label="perfect calibration")
+    for bins, label, style in ((cal.get("before", {}).get("bins", []), f"trained (ECE {_cal(meta)['test_ece_before']:.1f}%)",
+                                dict(marker="o", fillstyle="none", color="tab:red")),
+                               (cal["bins"], f"calibrated, T={_cal(meta)['temperature']:.2f} (ECE {_cal(meta)['test_ece']:.1f}%)",
+                                dict(marker="s", color="tab:blue"))):
+        pts = [((b["lo"] + b["hi"]) / 2, b["confidence"], b["accuracy"], b["count"]) for b in bins if b["count"]]
+        if pts:
+            ax.plot([p[1] for p in pts], [p[2] for p in pts], label=label, linewidth=1.5, **style)
+    ax.bar([(b["lo"] + b["hi"]) / 2 for b in cal["bins"]], [b["count"] / max(1, sum(x["count"] for x in cal["bins"]))
+           for b in cal["bins"]], width=0.09, color="tab:blue", alpha=0.15, label="share of tweets (calibrated)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (top probability)")
+    ax.set_ylabel("accuracy")
+    ax.set_title(f"{meta['name']} on TweetEval {meta.get('test_split', 'test')} ({cal['bins'] and sum(b['count'] for b in cal['bins'])} tweets)",
+                 fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    return path
+
+
+def _calibration_section(summary: dict, split: str, out_dir: str) -> list[str]:
+    level = 80 if 80 in summary else max(summary)
+    meta = summary[level]
+    if not _cal(meta):
+        return []
+    png = write_reliability_diagram(meta, Path(out_dir) / RELIABILITY_PNG)
+    rel = _cal(meta)["test_reliability"]
+    lines = ["", "## Calibration", "",
+             "Each model's temperature T is fitted on val (negative log-likelihood of softmax(logits / T)), stored in "
+             "its `cta_*.json` (`calibration.temperature`) and applied when the model is loaded "
+             "(`cta_desktop/core/modelstore.py` divides the final dense layer by T), so every engine, the app, the CSV "
+             "export and the JSON show calibrated probabilities; labels do not change. ECE: 10 equal-width bins over "
+             f"the top probability, percent, on the {split} split.",
+             ""]
+    if png:
+        lines += [f"![Reliability diagram of {meta['name']}]({RELIABILITY_PNG})", ""]
+    lines += [f"{meta['name']} on {split}: mean confidence {rel['before']['mean_confidence']:.1f}% -> "
+              f"{rel['mean_confidence']:.1f}% against accuracy {rel['accuracy']:.1f}%.", "",
+              "| confidence bin | tweets | mean confidence | accuracy |", "|---|---|---|---|"]
+    for b in rel["bins"]:
+        if b["count"]:
+            lines.append(f"| {b['lo']:.1f}-{b['hi']:.1f} | {b['count']} | {100 * b['confidence']:.1f} | {100 * b['accuracy']:.1f} |")
+    return lines
 
 
 def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False) -> Path:
@@ -56,6 +131,11 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
         row(f"ours: **{split} macro recall**", lambda m: f"**{m['test']['macro_recall']:.2f}**"),
         row(f"ours: {split} macro F1", lambda m: f"{m['test']['macro_f1']:.2f}"),
         row("ours: val macro recall", lambda m: f"{m['val']['macro_recall']:.2f}"),
+        row(f"ours: {split} macro recall, tweets with emoji", lambda m: _subset(m, "with_emoji")),
+        row(f"ours: {split} macro recall, tweets without emoji", lambda m: _subset(m, "without_emoji")),
+        row(f"ours: {split} ECE before calibration", lambda m: f"{_cal(m).get('test_ece_before', float('nan')):.2f}"),
+        row(f"ours: **{split} ECE** (calibrated)", lambda m: f"**{_cal(m).get('test_ece', float('nan')):.2f}**"),
+        row("ours: temperature (fitted on val)", lambda m: f"{_cal(m).get('temperature', 1.0):.3f}"),
         row("ours: model file (bytes)", lambda m: f"{m['nzb_bytes']:,}"),
         "",
         f"## Baselines on the same {split} split (macro recall)",
@@ -85,14 +165,33 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
     if vader:
         pcr = vader["per_class_recall"]
         lines.append(f"| VADER | {pcr['negative']:.1f} | {pcr['neutral']:.1f} | {pcr['positive']:.1f} |")
+    lines += _calibration_section(summary, split, out_dir)
     cfg = summary[min(summary)]["config"]
+    first = summary[min(summary)]
+    lines += ["", "## Training sources and their licences", "", "| source | licence |", "|---|---|"]
+    for key in first.get("training_sources", ["tweeteval", "vader"]):
+        name, licence = SOURCES[key]
+        lines.append(f"| {name} | {licence} |")
     lines += [
         "",
         "## How the models were trained",
         "",
-        f"- Data: TweetEval sentiment train split ({summary[min(summary)]['training_data']}); vocabulary of "
-        f"{summary[min(summary)]['vocab_size']:,} tokens (count >= {cfg['min_count']}) from `cta_desktop.core.preprocess`, "
-        "the same function the app uses.",
+        f"- Data: {first['training_data']}; vocabulary of {first['vocab_size']:,} tokens (words with count >= "
+        f"{cfg['min_count']}, at most {cfg['max_vocab']:,}, plus every emoji of the Emoji Sentiment Ranking seen >= 5 times "
+        "that preprocessing turns into one token) from `cta_desktop.core.preprocess`, the same function the app uses."
+        if cfg.get("emoji_fraction") or cfg.get("emoji_init") else
+        f"- Data: {first['training_data']}; vocabulary of {first['vocab_size']:,} tokens (count >= {cfg['min_count']}) "
+        "from `cta_desktop.core.preprocess`, the same function the app uses.",
+        "- Emoji: the ranking's emoji are mapped to the tokens the app's preprocessing produces for them. "
+        f"Emoji-token rows of embedding dimension 0 start at the ranking's sentiment score x {cfg.get('emoji_init', 0)}; "
+        f"about {100 * cfg.get('emoji_fraction', 0):.0f}% of the training tweets gain 1-3 emoji drawn given their label "
+        "from the ranking's per-class counts (per-class rates chosen so that, with the balanced class weights, each "
+        "emoji's label shares are the ranking's), "
+        f"{100 * cfg.get('emoji_only', 0):.0f}% of those keeping only the emoji. No TweetEval train or val tweet holds an "
+        "emoji, so the emoji choices were checked on val (must not lose macro recall) and on the ranking itself "
+        "(label of `e e e` for each clear-cut emoji), never on test.",
+        f"- GloVe: embedding dimensions 1-25 start at the GloVe Twitter vectors x {cfg.get('glove_scale', 0)} for the words "
+        "GloVe knows." if cfg.get("glove_scale") else "- GloVe Twitter vectors: tried, not used (see the val table below).",
         f"- Dense parent: Adam lr {cfg['lr']}, batch {cfg['batch_size']}, dropout {cfg['dropout']}, up to {cfg['epochs']} epochs, "
         f"class weights `{cfg['class_weighting']}` (inverse class frequency), best epoch by val macro recall. "
         f"Embedding dimension 0 is seeded with the VADER lexicon's valence x {cfg['lexicon_init']} for the ~2k vocabulary words "
@@ -111,6 +210,10 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
         "The first pruning schedule (5-epoch ramp, 8 epochs at lr 5e-4) lost ~1.6 val points to the dense parent by "
         "overfitting; the shorter one above matches it.",
     ]
+    lines += ["", "Val experiments of the model-judgement round (dense parent unless noted, best-epoch val macro recall; "
+              "emoji agreement = share of the 155 clear-cut ranking emoji whose `e e e` tweet gets the ranking's "
+              "majority label):", "", "| experiment | val macro recall | emoji agreement | note |", "|---|---|---|---|"]
+    lines += [f"| {name} | {mr} | {agree} | {note} |" for name, mr, agree, note in VAL_EXPERIMENTS]
     path = Path(out_dir) / "REPORT.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

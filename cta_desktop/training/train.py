@@ -44,6 +44,14 @@ class TrainConfig:
     levels: tuple[int, ...] = (70, 75, 80, 85)
     seed: int = 42
     limit: int | None = None  # train on the first N tweets only (CI smoke runs)
+    tse: bool = True  # add the Tweet Sentiment Extraction tweets to the training data
+    glove_scale: float = 0.0  # > 0: seed embedding dimensions 1-25 with GloVe Twitter vectors x this scale
+    emoji_fraction: float = 0.0  # share of training tweets augmented with emoji drawn from the ranking by label
+    emoji_only: float = 0.0  # share of the augmented tweets that keep only their emoji
+    emoji_init: float = 0.0  # > 0: seed embedding dimension 0 of emoji tokens with the ranking's score x this
+    teachers: int = 0  # > 0: distil the pruned models from an ensemble of the parent and this many more dense models
+    distill_alpha: float = 0.5  # weight of the ensemble's probabilities in the pruned models' targets
+    calibrate: bool = True  # fit a temperature on val for each model (stored in its metadata)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -107,15 +115,36 @@ def _one_hot(labels: np.ndarray) -> np.ndarray:
     return np.eye(3, dtype=np.float32)[labels]
 
 
-def train_dense(cfg: TrainConfig, vocab, x_tr, y_tr, x_val, y_val, log=print):
+def seed_embedding(init: np.ndarray, vocab: Vocabulary, cfg: TrainConfig, ranking=None) -> np.ndarray:
+    """The random initial embedding with prior knowledge written in (a copy).
+
+    Dimension 0: VADER valence for words, the Emoji Sentiment Ranking's score for emoji tokens;
+    dimensions 1-25: GloVe Twitter vectors for the words GloVe knows (scaled to the init's range).
+    """
+    init = init.copy()
+    if cfg.lexicon_init:
+        init[:, 0] = cfg.lexicon_init * lexicon_valence(vocab)
+    if cfg.emoji_init and ranking:
+        for e in ranking:
+            if e.token in vocab.index:
+                init[vocab.index[e.token], 0] = cfg.emoji_init * e.score
+    if cfg.glove_scale:
+        from cta_desktop.training.sources import load_glove
+
+        glove = load_glove()
+        for word, vec in glove.items():
+            i = vocab.index.get(word)
+            if i is not None and i > 1:
+                init[i, 1 : 1 + len(vec)] = cfg.glove_scale * vec
+    return init
+
+
+def train_dense(cfg: TrainConfig, vocab, x_tr, y_tr, x_val, y_val, log=print, ranking=None):
     from cta_desktop.training.model import build_model, get_weights
 
     model = build_model(len(vocab), cfg.dropout, seed=cfg.seed, embedding_l2=cfg.embedding_l2)
-    if cfg.lexicon_init:
-        emb = model.get_layer("embedding").embeddings
-        init = emb.numpy()
-        init[:, 0] = cfg.lexicon_init * lexicon_valence(vocab)
-        emb.assign(init)
+    emb = model.get_layer("embedding").embeddings
+    emb.assign(seed_embedding(emb.numpy(), vocab, cfg, ranking))
     _compile(model, cfg.lr, cfg)
     cb = _val_callback(x_val, y_val, log)
     model.fit(x_tr, _one_hot(y_tr), batch_size=cfg.batch_size, epochs=cfg.epochs, shuffle=True, verbose=0,
@@ -125,7 +154,8 @@ def train_dense(cfg: TrainConfig, vocab, x_tr, y_tr, x_val, y_val, log=print):
     return get_weights(model), {"best_val_macro_recall": cb.best, "best_epoch": cb.best_epoch}
 
 
-def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr, y_tr, x_val, y_val, log=print):
+def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr, y_tr, x_val, y_val, log=print,
+               targets: np.ndarray | None = None):
     from cta_desktop.training.model import build_model, get_weights, set_weights, variable_map
     from cta_desktop.training.pruning import GradualPruning
 
@@ -139,14 +169,30 @@ def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr
     pruner = GradualPruning(variables, level / 100.0, begin=0, end=end, frequency=max(1, steps_per_epoch // 10))
     cb = _val_callback(x_val, y_val, log)
     cb.eligible_from = ramp_epochs  # only epochs that ended at the final sparsity
-    model.fit(x_tr, _one_hot(y_tr), batch_size=cfg.batch_size, epochs=cfg.prune_epochs, shuffle=True, verbose=0,
-              class_weight=class_weights(y_tr, cfg.class_weighting), callbacks=[pruner, cb])
+    model.fit(x_tr, _one_hot(y_tr) if targets is None else targets, batch_size=cfg.batch_size, epochs=cfg.prune_epochs,
+              shuffle=True, verbose=0, class_weight=class_weights(y_tr, cfg.class_weighting), callbacks=[pruner, cb])
     model.set_weights(cb.best_weights)
     weights = get_weights(model)
     for name in PRUNABLE:  # best_weights were captured after the mask was applied; enforce anyway
         weights[name] = weights[name] * pruner.masks[name]
     log(f"  p{level}: best val macro recall {cb.best:.2f} at epoch {cb.best_epoch}")
     return weights, {"best_val_macro_recall": cb.best, "best_epoch": cb.best_epoch}
+
+
+def distillation_targets(cfg: TrainConfig, data: Prepared, parent: dict[str, np.ndarray], log=print) -> np.ndarray:
+    """(1 - alpha) x one-hot labels + alpha x the mean probabilities of an ensemble of dense models (the
+    parent and `cfg.teachers` more, other seeds, each chosen on val) on the training tweets."""
+    from dataclasses import replace
+
+    probs = [NumpyEngine(parent).predict_proba(data.x_tr)]
+    for k in range(cfg.teachers):
+        teacher_cfg = replace(cfg, seed=cfg.seed + 1000 + k)
+        w, info = train_dense(teacher_cfg, data.vocab, data.x_tr, data.y_tr, data.x_val, data.y_val,
+                              log=lambda s: None, ranking=data.ranking)
+        log(f"  teacher {k + 1}: val macro recall {info['best_val_macro_recall']:.2f}")
+        probs.append(NumpyEngine(w).predict_proba(data.x_tr))
+    teacher = np.mean(probs, axis=0).astype(np.float32)
+    return (1 - cfg.distill_alpha) * _one_hot(data.y_tr) + cfg.distill_alpha * teacher
 
 
 def measured_sparsity(weights: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -165,34 +211,74 @@ def to_nzb_tensors(weights: dict[str, np.ndarray]) -> dict[str, NzbTensor | np.n
             for n in weight_names()}
 
 
-def evaluate_weights(weights, vocab: Vocabulary, texts, labels) -> dict:
-    probs = NumpyEngine(weights).predict_proba(vocab.encode(texts))
-    return classification_metrics(labels, probs.argmax(1))
+@dataclass
+class Prepared:
+    vocab: Vocabulary
+    x_tr: np.ndarray
+    y_tr: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    val_texts: list[str]
+    ranking: list
+    sources: list[str]
+    n_tweeteval: int
+    n_tse: int
+
+
+def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
+    """Training tweets (TweetEval train, + TSE, emoji-augmented), the vocabulary and the encoded splits."""
+    from cta_desktop.training.sources import add_tokens, augment_with_emoji, load_emoji_ranking, load_tse
+
+    tr_texts, y_tr = load_split(cfg.data_dir, "train")
+    val_texts, y_val = load_split(cfg.data_dir, "val")
+    if cfg.limit:
+        tr_texts, y_tr = tr_texts[: cfg.limit], y_tr[: cfg.limit]
+    sources, n_tweeteval, n_tse = ["tweeteval", "vader"], len(tr_texts), 0
+    if cfg.tse and not cfg.limit:
+        tse_texts, tse_y = load_tse()
+        tr_texts, y_tr, n_tse = tr_texts + tse_texts, np.concatenate([y_tr, tse_y]), len(tse_texts)
+        sources.append("tse")
+    # the words come from the tweets as written; the emoji tokens from the ranking, on top
+    vocab = Vocabulary.build((tokenize(t) for t in tr_texts), cfg.max_vocab, cfg.min_count)
+    ranking = []
+    if cfg.emoji_fraction or cfg.emoji_init:
+        ranking = load_emoji_ranking()
+        sources.append("emoji")
+        tr_texts = augment_with_emoji(tr_texts, y_tr, ranking, cfg.emoji_fraction, cfg.seed, cfg.emoji_only)
+    if cfg.glove_scale:
+        sources.append("glove")
+    if ranking:  # every emoji the ranking knows gets a row, even if augmentation never drew it
+        vocab = add_tokens(vocab, [e.token for e in ranking])
+    x_tr, x_val = vocab.encode(tr_texts), vocab.encode(val_texts)
+    log(f"vocabulary: {len(vocab)} words; train {len(x_tr)} (TweetEval {n_tweeteval}, TSE {n_tse}), val {len(x_val)} tweets")
+    return Prepared(vocab, x_tr, y_tr, x_val, y_val, val_texts, ranking, sources, n_tweeteval, n_tse)
 
 
 def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    tr_texts, y_tr = load_split(cfg.data_dir, "train")
-    val_texts, y_val = load_split(cfg.data_dir, "val")
-    if cfg.limit:
-        tr_texts, y_tr = tr_texts[: cfg.limit], y_tr[: cfg.limit]
-    vocab = Vocabulary.build((tokenize(t) for t in tr_texts), cfg.max_vocab, cfg.min_count)
-    x_tr, x_val = vocab.encode(tr_texts), vocab.encode(val_texts)
-    log(f"vocabulary: {len(vocab)} words; train {len(x_tr)}, val {len(x_val)} tweets")
+    data = prepare_data(cfg, log)
+    vocab, x_tr, y_tr, x_val, y_val, val_texts = data.vocab, data.x_tr, data.y_tr, data.x_val, data.y_val, data.val_texts
     vocab.save(out / VOCAB_FILE)
 
     results: dict[int, tuple[dict, dict]] = {}
-    dense_w, info = train_dense(cfg, vocab, x_tr, y_tr, x_val, y_val, log)
+    dense_w, info = train_dense(cfg, vocab, x_tr, y_tr, x_val, y_val, log, ranking=data.ranking)
     results[0] = (dense_w, info)
+    targets = distillation_targets(cfg, data, dense_w, log) if cfg.teachers else None
     for level in cfg.levels:
-        results[level] = prune_from(cfg, dense_w, level, x_tr, y_tr, x_val, y_val, log)
+        results[level] = prune_from(cfg, dense_w, level, x_tr, y_tr, x_val, y_val, log, targets)
 
+    from cta_desktop.core.calibration import fit_temperature, scale_final_layer
     from cta_desktop.training.model import build_model, set_weights
 
+    temperatures = {}
+    for level, (weights, _) in results.items():
+        val_probs = NumpyEngine(weights).predict_proba(x_val)
+        temperatures[level] = round(fit_temperature(val_probs, y_val), 4) if cfg.calibrate else 1.0
+    # the .keras file holds the dense parent as the app runs it: calibrated (final layer / T)
     dense_model = build_model(len(vocab), cfg.dropout)
-    set_weights(dense_model, dense_w)
+    set_weights(dense_model, scale_final_layer(dense_w, temperatures[0]))
     dense_model.save(out / "cta_dense.keras")
 
     test_texts, y_test = load_split(cfg.data_dir, "test") if not cfg.limit else (val_texts, y_val)
@@ -200,23 +286,36 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for level, (weights, info) in results.items():
         stem = model_stem(level)
+        temperature = temperatures[level]
+        val_scores, test_scores = (score_weights(weights, temperature, vocab, texts, labels)
+                                   for texts, labels in ((val_texts, y_val), (test_texts, y_test)))
         meta = {
             "name": stem,
             "sparsity_target": level,
             "sparsity_measured": measured_sparsity(weights),
             "metrics_units": "percent",
-            "val": evaluate_weights(weights, vocab, val_texts, y_val),
-            "test": evaluate_weights(weights, vocab, test_texts, y_test),
+            "val": val_scores["metrics"],
+            "test": test_scores["metrics"],
             "test_split": "test" if not cfg.limit else "val (smoke run)",
+            "test_subsets": test_scores["subsets"],
+            "calibration": {
+                "method": "temperature scaling: softmax(logits / T), T fitted on val by negative log-likelihood",
+                "temperature": temperature,
+                "applied": "at load time by cta_desktop.core.modelstore (final dense layer / T); the .nzb holds "
+                           "the trained weights, cta_dense.keras the calibrated ones",
+                "val_ece_before": val_scores["ece_before"], "val_ece": val_scores["ece"],
+                "test_ece_before": test_scores["ece_before"], "test_ece": test_scores["ece"],
+                "test_reliability": test_scores["reliability"],
+            },
             "selection": {"metric": "val macro_recall", **info},
-            "training_data": "TweetEval sentiment (SemEval-2017 Task 4A), train split"
-            + (f", first {cfg.limit} tweets" if cfg.limit else f", {len(x_tr)} tweets"),
+            "training_data": training_data_text(cfg, data),
+            "training_sources": data.sources,
             "vocab_size": len(vocab),
             "seed": cfg.seed,
             "date": date,
             "config": {k: v for k, v in asdict(cfg).items() if k not in ("data_dir", "out_dir")},
             "parent": None if level == 0 else "cta_dense",
-            "engine_for_metrics": "numpy reference forward pass (cta_desktop.core.engines.reference)",
+            "engine_for_metrics": "numpy reference forward pass (cta_desktop.core.engines.reference), calibrated",
         }
         size = write_nzb(nzb_path(level, out), to_nzb_tensors(weights), {"name": stem, "sparsity": level, "vocab_size": len(vocab)})
         meta["nzb_bytes"] = size
@@ -224,10 +323,43 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
             meta["keras_bytes"] = (out / "cta_dense.keras").stat().st_size
         metadata_path(level, out).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         summary[level] = meta
+        emo = meta["test_subsets"]["with_emoji"]
         log(f"{stem}: val MR {meta['val']['macro_recall']:.2f}  test MR {meta['test']['macro_recall']:.2f}  "
-            f"acc {meta['test']['accuracy']:.2f}  sparsity {meta['sparsity_measured']['overall_prunable']:.3f}  {size} B")
+            f"acc {meta['test']['accuracy']:.2f}  emoji MR {emo.get('macro_recall', float('nan')):.2f}  "
+            f"T {temperature:.3f}  ECE {meta['calibration']['test_ece_before']:.2f} -> {meta['calibration']['test_ece']:.2f}  "
+            f"sparsity {meta['sparsity_measured']['overall_prunable']:.3f}  {size} B")
     log(f"training finished in {time.time() - t0:.0f} s")
     return summary
+
+
+def training_data_text(cfg: TrainConfig, data: Prepared) -> str:
+    text = "TweetEval sentiment (SemEval-2017 Task 4A), train split" + (
+        f", first {cfg.limit} tweets" if cfg.limit else f", {data.n_tweeteval} tweets")
+    if data.n_tse:
+        text += f"; Tweet Sentiment Extraction, {data.n_tse} tweets"
+    if cfg.emoji_fraction:
+        text += (f"; ~{100 * cfg.emoji_fraction:.0f}% of them augmented with emoji drawn from the Emoji Sentiment "
+                 f"Ranking by label ({100 * cfg.emoji_only:.0f}% of those emoji only)")
+    return text
+
+
+def score_weights(weights, temperature: float, vocab: Vocabulary, texts, labels) -> dict:
+    """Calibrated metrics, ECE before and after calibration, reliability bins and the emoji subsets."""
+    from cta_desktop.core.calibration import (
+        calibration_summary,
+        expected_calibration_error,
+        scale_final_layer,
+        subset_metrics,
+    )
+
+    ids = vocab.encode(texts)
+    raw = NumpyEngine(weights).predict_proba(ids)
+    probs = NumpyEngine(scale_final_layer(weights, temperature)).predict_proba(ids) if temperature != 1.0 else raw
+    summary = calibration_summary(probs, labels)
+    summary["before"] = calibration_summary(raw, labels)
+    return {"metrics": classification_metrics(labels, probs.argmax(1)),
+            "ece_before": round(expected_calibration_error(raw, labels), 2), "ece": summary["ece"],
+            "reliability": summary, "subsets": subset_metrics(list(texts), np.asarray(labels), probs)}
 
 
 def levels_arg(text: str) -> tuple[int, ...]:
