@@ -1,27 +1,28 @@
-"""Dense TensorFlow against the NZB sparse engine, timed side by side in one process (no Qt).
+"""The NZB sparse engine against the dense runtimes people use, timed side by side in one process (no Qt).
 
 Method (the machine is usually shared, so the numbers are made robust rather than quick):
-- Both engines get the same token ids (real tweets when the TweetEval test text is present, else
-  the shipped example tweets, else ids sampled from the vocabulary) and the same weights.
+- Every engine gets the same token ids (real tweets when the TweetEval test text is present, else
+  the shipped example tweets, else ids sampled from the vocabulary) and the same weights: those the
+  LoadedModel hands out. The dense peers (`engines/peers.py`) are TensorFlow (`tf.function`), TFLite
+  through the LiteRT interpreter (XNNPACK) and ONNX Runtime, each where installed; a peer that
+  cannot run is listed in `missing` with the reason.
 - Each is warmed up first (TF traces its `tf.function`; numba compiles or loads its kernels - that
   time is reported separately as `jit_compile_seconds`, never mixed into the timings).
-- Then `rounds` interleaved rounds, the order alternating each round; each engine classifies all
-  `n` tweets in batches of `batch`. Seconds are the median round, tweets/s = n / that median.
+- Then `rounds` interleaved rounds, the engine order rotating each round; each engine classifies
+  all `n` tweets in batches of `batch`. Seconds are the median round, tweets/s = n / that median.
 - CPU % is process CPU time (user + system, psutil) over wall time during the engine's rounds;
   200% means both cores busy. On a shared machine two extra ratios help read the result:
   `speedup_best_round` (fastest round of each; least disturbed by other processes) and
-  `speedup_cpu_time` (CPU seconds each engine burned per round; immune to waiting for a core,
-  though TensorFlow's spinning worker threads count against it).
-- Single-tweet latency: median of `single` one-tweet calls after warm-up (`predict_one`; for TF the
-  same tf.function on a batch of one).
-- Memory: a Python heap tracer cannot see TensorFlow's or numba's allocators, so we measure the
-  process's resident set. On Linux the kernel's peak-RSS mark (VmHWM) is reset through
-  /proc/self/clear_refs before each measured phase, so each engine's peak is its own:
-  `peak_mem_bytes` = peak RSS while the engine is set up (runtime import, weights, trace/compile)
-  and runs one batch, minus the RSS just before; `run_mem_bytes` = the largest rise of RSS above
-  its level at the start of a timed batch (activations and scratch buffers). Elsewhere a 1 ms RSS
-  sampler thread stands in for VmHWM. If TensorFlow (or numba) was already loaded earlier in the
-  process, its runtime cannot be measured again; `setup_measured` says so.
+  `speedup_cpu_time` (CPU seconds each engine burned per round; immune to waiting for a core).
+  `speedup` and those two compare NZB with the best dense runtime (`best_dense`, by median round);
+  `engines[name]["nzb_speedup"]` with each one.
+- GFLOP/s: multiply-adds x 2 per tweet x tweets/s. For the dense runtimes every multiply-add of the
+  network (`model_spec.multiply_adds_per_tweet`); for NZB the ones it really does (nonzero
+  weights), and `gflops_dense_equiv` = what a dense engine would need to match it.
+- Single-tweet latency: median of `single` one-tweet calls after warm-up (`predict_one`).
+- Memory (`bench_memory.py`): each engine's peak is measured in a fresh worker process of its own
+  (load runtime + model, run one batch), the same way for all; `run_mem_bytes` is the largest rise
+  of RSS during one timed batch in this process (activations and scratch buffers).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import csv
 import os
 import platform
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from cta_desktop.core.bench_memory import METHOD as MEMORY_METHOD
+from cta_desktop.core.bench_memory import PeakRss, measure_in_fresh_process
 from cta_desktop.core.errors import Cancelled
 
 Progress = Callable[[int, int], None]
@@ -46,73 +48,6 @@ Cancel = Callable[[], bool]
 
 class BenchmarkCancelled(Cancelled):
     """The user cancelled the benchmark."""
-
-
-# ---------------------------------------------------------------- memory
-class _PeakRss:
-    """Peak resident set size of this process over a phase, per the method in the module doc."""
-
-    _CLEAR = "/proc/self/clear_refs"
-
-    def __init__(self):
-        import psutil
-
-        self._proc = psutil.Process()
-        self.method = "VmHWM reset via /proc/self/clear_refs" if self._can_reset() else "RSS sampled every 1 ms"
-        self._sampler: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._peak = 0
-
-    def _can_reset(self) -> bool:
-        if not sys.platform.startswith("linux"):
-            return False
-        try:
-            with open(self._CLEAR, "w") as fh:
-                fh.write("5")
-            return self._hwm() is not None
-        except OSError:
-            return False
-
-    @staticmethod
-    def _hwm() -> int | None:
-        try:
-            with open("/proc/self/status") as fh:
-                for line in fh:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            return None
-        return None
-
-    def rss(self) -> int:
-        return int(self._proc.memory_info().rss)
-
-    def start(self) -> int:
-        """Begin a phase; returns the RSS at its start."""
-        if self.method.startswith("VmHWM"):
-            with open(self._CLEAR, "w") as fh:
-                fh.write("5")
-            return self.rss()
-        base = self.rss()
-        self._peak = base
-        self._stop.clear()
-
-        def sample():
-            while not self._stop.wait(0.001):
-                self._peak = max(self._peak, self.rss())
-
-        self._sampler = threading.Thread(target=sample, daemon=True)
-        self._sampler.start()
-        return base
-
-    def peak(self) -> int:
-        """End the phase; returns the peak RSS during it."""
-        if self.method.startswith("VmHWM"):
-            return max(self._hwm() or 0, self.rss())
-        self._stop.set()
-        if self._sampler:
-            self._sampler.join()
-        return max(self._peak, self.rss())
 
 
 # ---------------------------------------------------------------- inputs
@@ -204,7 +139,7 @@ def max_rel_err(a: np.ndarray, b: np.ndarray) -> float:
 class _Clock:
     """Times one engine over several rounds: wall seconds per round, process CPU, memory."""
 
-    def __init__(self, name: str, mem: _PeakRss):
+    def __init__(self, name: str, mem: PeakRss):
         import psutil
 
         self.name = name
@@ -231,7 +166,7 @@ class _Clock:
         self.cpu += (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
         return np.concatenate(out) if out else np.zeros((0, 3), np.float32)
 
-    def entry(self, n: int, peak_mem: int, setup_measured: bool, model_bytes: int) -> dict[str, Any]:
+    def entry(self, n: int, model_bytes: int) -> dict[str, Any]:
         med = float(np.median(self.rounds))
         return {
             "seconds": med,
@@ -239,9 +174,7 @@ class _Clock:
             "best_seconds": float(min(self.rounds)),
             "cpu_percent": 100.0 * self.cpu / self.wall if self.wall > 0 else None,
             "cpu_seconds": self.cpu / len(self.rounds),
-            "peak_mem_bytes": int(peak_mem),
             "run_mem_bytes": int(self.run_mem),
-            "setup_measured": setup_measured,
             "model_bytes": int(model_bytes),
             "round_seconds": [round(r, 6) for r in self.rounds],
         }
@@ -260,22 +193,39 @@ def run_benchmark(
     naive_n: int = 32,
     model_dir: Path | None = None,
     single: int = 50,
+    peers: Sequence[str] | None = None,
+    memory: bool = True,
 ) -> dict[str, Any]:
-    """Time dense TF and the NZB engine on the same tweets; the dict `cta-desktop bench --json` prints.
+    """Time NZB and the dense runtimes on the same tweets; the dict `cta-desktop bench --json` prints.
 
+    `peers`: dense runtimes to compare ("dense_tf", "tflite", "onnxruntime"); None = every one that
+    can run here. `memory`: measure each engine's peak memory in a fresh process (see bench_memory).
     Raises BenchmarkCancelled when `cancel()` turns true (checked between batches and rounds),
-    ModelError when the model is missing, ValueError for bad arguments.
+    ModelError when the model is missing, ValueError for bad arguments or when no dense runtime
+    can run (the message lists why each cannot).
     """
+    from cta_desktop.core.engines.peers import DENSE_PEERS, TITLES, build_engine, peer_status
+    from cta_desktop.core.model_spec import multiply_adds_per_tweet
+
     if n < 1 or batch < 1 or rounds < 1:
         raise ValueError("n, batch and rounds must be at least 1")
     layers = tuple(sorted(set(int(i) for i in layers)))
     from cta_desktop.core.modelstore import load_model
 
     model = load_model(sparsity, model_dir)
+    status = peer_status(model, tuple(peers) if peers is not None else DENSE_PEERS)
+    missing = {name: why for name, why in status.items() if why}
+    dense_names = [name for name, why in status.items() if not why]
+    if not dense_names:
+        raise ValueError("no dense runtime to compare with: "
+                         + "; ".join(f"{TITLES[k]}: {v}" for k, v in missing.items()))
+    if naive and "dense_tf" not in dense_names:
+        raise ValueError("--naive times Keras model.predict, which needs TensorFlow")
+    names = ["nzb", *dense_names]
     ids, source = benchmark_inputs(model, n)
     n_batches = -(-n // batch)
     naive_k = min(naive_n, n) if naive else 0
-    total = 3 + 2 * rounds * n_batches + naive_k
+    total = 2 * len(names) + len(names) * rounds * n_batches + 1 + naive_k
     done = 0
 
     def tick(step: int = 1) -> None:
@@ -288,38 +238,45 @@ def run_benchmark(
         if cancel and cancel():
             raise BenchmarkCancelled("benchmark cancelled")
 
-    mem = _PeakRss()
+    mem = PeakRss()
     check()
 
-    # NZB: kernels (compile or disk cache), engine from the NZB file, one batch.
-    nzb_setup_measured = "numba" not in sys.modules
-    base = mem.start()
+    # NZB first: its kernels (compiled, or loaded from numba's disk cache) are then ready for its worker.
     from cta_desktop.core.engines import sparse
 
     jit_was_ready = sparse.jit_ready()
     jit_start = time.perf_counter()
     sparse.warmup_async().join()
     jit_wait = time.perf_counter() - jit_start
-    nzb = sparse.SparseNzbEngine(model.nzb, sparse_layers=layers)
-    nzb.predict_proba(ids[:batch])
-    nzb_peak = mem.peak() - base
     tick()
     check()
 
-    # Dense TF: import, build, trace, one batch.
-    tf_setup_measured = "tensorflow" not in sys.modules
-    base = mem.start()
-    from cta_desktop.core.engines.dense_tf import DenseTfEngine
+    # Memory: each engine alone in a fresh process, before anything is timed here.
+    memory_figures: dict[str, dict[str, Any]] = {}
+    for name in names:
+        if memory:
+            figures = measure_in_fresh_process(name, sparsity, model_dir, batch, layers, ids[:batch], cancel)
+            if figures.get("cancelled"):
+                raise BenchmarkCancelled("benchmark cancelled")
+            memory_figures[name] = figures
+        tick()
+        check()
 
-    dense = DenseTfEngine(model.weights, batch_size=batch)
-    trace_seconds = dense.warmup()
-    dense.predict_proba(ids[:batch])
-    dense_peak = mem.peak() - base
-    tick()
-    check()
+    # Every engine built in this process and run on one batch (imports, weights, traces, plans).
+    engines_built: dict[str, Any] = {}
+    setup_seconds: dict[str, float] = {}
+    for name in names:
+        start = time.perf_counter()
+        engine = build_engine(name, model, batch, layers)
+        engine.predict_proba(ids[:batch])
+        setup_seconds[name] = time.perf_counter() - start
+        engines_built[name] = engine
+        if name != "nzb":
+            tick()
+        check()
+    nzb = engines_built["nzb"]
 
-    clocks = {"dense_tf": _Clock("dense_tf", mem), "nzb": _Clock("nzb", mem)}
-    fns = {"dense_tf": dense.predict_proba, "nzb": nzb.predict_proba}
+    clocks = {name: _Clock(name, mem) for name in names}
     outputs: dict[str, np.ndarray] = {}
 
     def tick_check() -> None:
@@ -327,51 +284,45 @@ def run_benchmark(
         check()
 
     for r in range(rounds):
-        order = ("dense_tf", "nzb") if r % 2 == 0 else ("nzb", "dense_tf")
-        for name in order:
-            outputs[name] = clocks[name].run(fns[name], ids, batch, tick_check)
+        k = r % len(names)
+        for name in names[k:] + names[:k]:  # each engine takes each place in the order in turn
+            outputs[name] = clocks[name].run(engines_built[name].predict_proba, ids, batch, tick_check)
 
-    p_dense, p_nzb = outputs["dense_tf"], outputs["nzb"]
-    engines = {
-        "dense_tf": clocks["dense_tf"].entry(n, dense_peak, tf_setup_measured, dense.model_bytes),
-        "nzb": clocks["nzb"].entry(n, nzb_peak, nzb_setup_measured, nzb.model_bytes),
-    }
-    check()
-    engines["dense_tf"]["single_tweet_ms"] = _latency_ms(dense.predict_one, ids, single)
-    engines["nzb"]["single_tweet_ms"] = _latency_ms(nzb.predict_one, ids, single)
-    tick()
-    engines["dense_tf"]["trace_seconds"] = trace_seconds
-    engines["dense_tf"]["macs_per_tweet"] = _dense_macs()
-    engines["nzb"]["macs_per_tweet"] = nzb.nnz_macs
+    dense_macs = multiply_adds_per_tweet()
+    engines: dict[str, dict[str, Any]] = {}
+    for name in names:
+        engine = engines_built[name]
+        e = clocks[name].entry(n, engine.model_bytes)
+        e["title"] = TITLES[name]
+        e["version"] = getattr(engine, "version", None)
+        e["setup_seconds"] = setup_seconds[name]
+        macs = nzb.nnz_macs if name == "nzb" else dense_macs
+        e["macs_per_tweet"] = int(macs)
+        e["gflops"] = 2.0 * macs * e["tweets_per_s"] / 1e9 if e["tweets_per_s"] else None
+        figures = memory_figures.get(name, {})
+        e["peak_mem_bytes"] = figures.get("peak_mem_bytes")
+        e["peak_rss_bytes"] = figures.get("peak_rss_bytes")
+        e["memory_baseline_bytes"] = figures.get("baseline_rss_bytes")
+        if figures.get("error"):
+            e["memory_error"] = figures["error"]
+        if name != "nzb":
+            e["label_agreement"] = float(np.mean(outputs["nzb"].argmax(1) == outputs[name].argmax(1)))
+            e["max_rel_err"] = max_rel_err(outputs["nzb"], outputs[name])
+            e["nzb_speedup"] = _ratio(e["seconds"], clocks["nzb"].entry(n, 0)["seconds"])
+        engines[name] = e
     engines["nzb"]["engine"] = nzb.name
+    engines["nzb"]["gflops_dense_equiv"] = 2.0 * dense_macs * engines["nzb"]["tweets_per_s"] / 1e9
+    if "dense_tf" in engines:
+        engines["dense_tf"]["trace_seconds"] = engines_built["dense_tf"].trace_seconds
+    check()
+    for name in names:
+        engines[name]["single_tweet_ms"] = _latency_ms(engines_built[name].predict_one, ids, single)
+    tick()
 
     if naive:
-        import psutil
+        engines["naive_predict"] = _naive_row(engines_built["dense_tf"], ids, naive_k, n, mem, tick, check)
 
-        proc = psutil.Process()
-        sample = ids[:naive_k]
-        dense.model.predict(sample[:1], verbose=0)  # Keras builds its predict function once
-        cpu0 = proc.cpu_times()
-        start = time.perf_counter()
-        base = mem.start()
-        for i in range(naive_k):
-            dense.model.predict(sample[i : i + 1], verbose=0)
-            tick()
-            check()
-        wall = time.perf_counter() - start
-        cpu1 = proc.cpu_times()
-        per_tweet = wall / naive_k
-        engines["naive_predict"] = {
-            "seconds": per_tweet * n,
-            "tweets_per_s": 1.0 / per_tweet,
-            "cpu_percent": 100.0 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall,
-            "peak_mem_bytes": int(mem.peak() - base),
-            "model_bytes": dense.model_bytes,
-            "extrapolated_from": naive_k,
-            "note": f"per-tweet Keras model.predict, timed on {naive_k} tweets and extrapolated to {n}",
-        }
-
-    dense_s, nzb_s = engines["dense_tf"]["seconds"], engines["nzb"]["seconds"]
+    best = min(dense_names, key=lambda k: engines[k]["seconds"])
     info = machine_info()
     info["nzb_threads"] = nzb.n_threads or sparse.default_threads()
     return {
@@ -382,16 +333,54 @@ def run_benchmark(
         "rounds": rounds,
         "input_source": source,
         "engines": engines,
-        "speedup": dense_s / nzb_s if nzb_s > 0 else None,
-        "speedup_best_round": _ratio(engines["dense_tf"]["best_seconds"], engines["nzb"]["best_seconds"]),
-        "speedup_cpu_time": _ratio(engines["dense_tf"]["cpu_seconds"], engines["nzb"]["cpu_seconds"]),
-        "max_rel_err": max_rel_err(p_nzb, p_dense),
-        "label_agreement": float(np.mean(p_nzb.argmax(1) == p_dense.argmax(1))),
+        "dense_peers": dense_names,
+        "missing": missing,
+        "best_dense": best,
+        "speedup": _ratio(engines[best]["seconds"], engines["nzb"]["seconds"]),
+        "speedup_best_round": _ratio(min(engines[k]["best_seconds"] for k in dense_names),
+                                     engines["nzb"]["best_seconds"]),
+        "speedup_cpu_time": _ratio(min(engines[k]["cpu_seconds"] for k in dense_names),
+                                   engines["nzb"]["cpu_seconds"]),
+        "speedups": {k: engines[k]["nzb_speedup"] for k in dense_names},
+        "max_rel_err": max(engines[k]["max_rel_err"] for k in dense_names),
+        "label_agreement": min(engines[k]["label_agreement"] for k in dense_names),
         "jit_compile_seconds": sparse.jit_seconds(),
         "jit_waited_seconds": 0.0 if jit_was_ready else jit_wait,
         "jit_cache": _jit_cache_state(),
-        "memory_method": mem.method,
+        "memory_method": MEMORY_METHOD if memory else "not measured",
+        "run_memory_method": mem.method,
         "machine": info,
+    }
+
+
+def _naive_row(dense, ids: np.ndarray, k: int, n: int, mem: PeakRss, tick: Callable[[], None],
+               check: Callable[[], None]) -> dict[str, Any]:
+    """The study's per-tweet Keras `model.predict`, timed on k tweets and extrapolated to n."""
+    import psutil
+
+    proc = psutil.Process()
+    sample = ids[:k]
+    dense.model.predict(sample[:1], verbose=0)  # Keras builds its predict function once
+    cpu0 = proc.cpu_times()
+    start = time.perf_counter()
+    base = mem.start()
+    for i in range(k):
+        dense.model.predict(sample[i : i + 1], verbose=0)
+        tick()
+        check()
+    wall = time.perf_counter() - start
+    cpu1 = proc.cpu_times()
+    per_tweet = wall / k
+    return {
+        "title": "per-tweet Keras",
+        "seconds": per_tweet * n,
+        "tweets_per_s": 1.0 / per_tweet,
+        "cpu_percent": 100.0 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall,
+        "run_mem_bytes": int(mem.peak() - base),
+        "peak_mem_bytes": None,
+        "model_bytes": dense.model_bytes,
+        "extrapolated_from": k,
+        "note": f"per-tweet Keras model.predict, timed on {k} tweets and extrapolated to {n}",
     }
 
 
@@ -408,12 +397,6 @@ def _latency_ms(fn: Callable[[np.ndarray], np.ndarray], ids: np.ndarray, k: int)
 
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b > 0 else None
-
-
-def _dense_macs() -> int:
-    from cta_desktop.core.model_spec import multiply_adds_per_tweet
-
-    return multiply_adds_per_tweet()
 
 
 def _jit_cache_state() -> str:
