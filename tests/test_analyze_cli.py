@@ -103,3 +103,19 @@ def test_real_file_through_the_console_script():
         rows = sum(1 for _ in csv.DictReader(fh))
     assert summary["n_tweets"] + summary["skipped_rows"] == rows == 3232
     assert summary["person"] == "realDonaldTrump"
+
+
+def test_retweet_and_reply_flags(tmp_path, capsys):
+    rows = ["I love this", "RT @zoe: I love this too", "@bob that is terrible", "The meeting is at noon."]
+    path = write(tmp_path / "rt.csv", "date,text\n" + "".join(f"2020-01-0{i + 1},{t}\n" for i, t in enumerate(rows)))
+    runs = {}
+    for flags in (["--include-retweets"], ["--exclude-retweets"], ["--include-retweets", "--exclude-replies"]):
+        assert main(["analyze", path, "--json", *flags]) == 0
+        runs[" ".join(flags)] = json.loads(capsys.readouterr().out)
+    assert runs["--include-retweets"]["n_tweets"] == 4 and runs["--exclude-retweets"]["n_tweets"] == 3
+    for s in runs.values():
+        assert s["n_retweets"] == 1 and "n_replies" in s
+    excluded = runs["--include-retweets --exclude-replies"]
+    assert excluded["n_tweets"] == 4 - excluded["n_replies"] and excluded["include_replies"] is False
+    assert main(["analyze", path, "--exclude-retweets"]) == 0
+    assert "1 retweets left out" in capsys.readouterr().out

@@ -13,6 +13,9 @@ import math
 import sys
 from typing import TYPE_CHECKING
 
+# The defaults are the core's; importing them here is cheap (no model, no TensorFlow).
+from cta_desktop.core.analysis.result import INCLUDE_REPLIES, INCLUDE_RETWEETS
+
 if TYPE_CHECKING:
     from cta_desktop.core.analysis import AnalysisResult
 
@@ -27,6 +30,17 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--sparsity", type=int, default=80, help="pruning level of the model: 0, 70, 75, 80 or 85")
     p.add_argument("--workers", type=int, default=None, help="tokenising processes (default: automatic; 0 = none)")
+    rts = p.add_mutually_exclusive_group()
+    rts.add_argument("--include-retweets", dest="include_retweets", action="store_true", default=INCLUDE_RETWEETS,
+                     help="analyse retweets too" + (" (the default)" if INCLUDE_RETWEETS else
+                                                    " (default: they are counted, not analysed)"))
+    rts.add_argument("--exclude-retweets", dest="include_retweets", action="store_false",
+                     help="leave retweets out of the analysis" + (" (the default)" if not INCLUDE_RETWEETS else ""))
+    reps = p.add_mutually_exclusive_group()
+    reps.add_argument("--include-replies", dest="include_replies", action="store_true", default=INCLUDE_REPLIES,
+                      help="analyse replies too" + (" (the default)" if INCLUDE_REPLIES else ""))
+    reps.add_argument("--exclude-replies", dest="include_replies", action="store_false",
+                      help="leave replies out of the analysis (they are still counted)")
 
 
 def format_summary(result: AnalysisResult) -> str:
@@ -38,6 +52,11 @@ def format_summary(result: AnalysisResult) -> str:
     lines = [f"{result.person or 'Tweets'}: {n:,} tweets analysed"
              + (f" ({result.skipped_rows:,} rows skipped" + (f", {result.duplicates:,} duplicates" if result.duplicates else "")
                 + ")" if result.skipped_rows else "")]
+    left_out = [f"{k:,} {name} left out" for k, name, inc in ((result.n_retweets, "retweets", result.include_retweets),
+                                                               (result.n_replies, "replies", result.include_replies))
+                if k and not inc]
+    if left_out:
+        lines[0] += "; " + ", ".join(left_out)
     for name in LABELS:
         bar = "#" * int(round(result.ratios[name] * 40))
         lines.append(f"  {name:<9}{result.ratios[name] * 100:6.1f}%  {result.counts[name]:>9,}  {bar}")
@@ -92,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
                 mapping = mapping.with_overrides(**clash)
         model = load_model(args.sparsity)
         result = analyze_csv(args.file, mapping, person=args.person, model=model, out=args.out,
-                             delimiter=delimiter, workers=args.workers)
+                             delimiter=delimiter, workers=args.workers, include_retweets=args.include_retweets,
+                             include_replies=args.include_replies)
     except CsvImportError as exc:
         return _fail(str(exc))
     except ModelError as exc:

@@ -394,6 +394,7 @@ def analyze(source: TweetSource, *, model: Any = None, engine: Any = None, progr
             run.writer.close()
     result = run.summary.result(seconds=0.0, model_name=model_name_of(model), engine_name=getattr(engine, "name", ""),
                                 details=run.details(), n_retweets=run.n_retweets, n_replies=run.n_replies,
+                                include_retweets=include_retweets, include_replies=include_replies,
                                 engine_tweets=run.engine_tweets, **source.finish())
     result.seconds = time.perf_counter() - t0
     return result

@@ -45,6 +45,8 @@ class AnalysisResult:
     duplicates: int = 0
     n_retweets: int = 0  # retweets in the input (analysed or not, see include_retweets)
     n_replies: int = 0  # replies in the input (analysed or not, see include_replies)
+    include_retweets: bool = INCLUDE_RETWEETS  # whether retweets were analysed (they are counted either way)
+    include_replies: bool = INCLUDE_REPLIES
     person: str | None = None
     source: dict[str, Any] = field(default_factory=dict)  # file, encoding, delimiter, columns
     details: dict[str, Any] = field(default_factory=dict)  # workers, stage timings
@@ -64,6 +66,9 @@ class AnalysisResult:
             "skipped_rows": self.skipped_rows,
             "duplicates": self.duplicates,
             "n_retweets": self.n_retweets,
+            "n_replies": self.n_replies,
+            "include_retweets": self.include_retweets,
+            "include_replies": self.include_replies,
             "counts": dict(self.counts),
             "ratios": {k: round(v, 6) for k, v in self.ratios.items()},
             "examples": self.examples,
@@ -91,5 +96,8 @@ class AnalysisResult:
             labels=probs.argmax(axis=1).astype(np.uint8) if len(probs) else np.zeros(0, np.uint8),
             confidences=probs.max(axis=1) if len(probs) else np.zeros(0, np.float32), probs=probs,
             duplicates=int(summary.get("duplicates", 0)), n_retweets=int(summary.get("n_retweets", 0)),
+            n_replies=int(summary.get("n_replies", 0)),
+            include_retweets=bool(summary.get("include_retweets", True)),
+            include_replies=bool(summary.get("include_replies", True)),
             person=summary.get("person"), source=summary.get("source", {}),
         )
