@@ -21,7 +21,13 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--max-vocab", type=int, default=None)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--no-tse", action="store_true", help="train on TweetEval only (no Tweet Sentiment Extraction tweets)")
+    p.add_argument("--emoji-fraction", type=float, default=None, help="share of training tweets augmented with emoji")
+    p.add_argument("--glove-scale", type=float, default=None, help="> 0: seed embedding dims 1-25 with GloVe x this")
+    p.add_argument("--teachers", type=int, default=None, help="extra dense models in the distillation ensemble (0: none)")
+    p.add_argument("--no-calibration", action="store_true", help="store temperature 1 (uncalibrated probabilities)")
     p.add_argument("--no-report", action="store_true", help="skip models/REPORT.md (and its VADER run)")
+    p.add_argument("--no-tflite", action="store_true", help="skip the TFLite exports (always skipped with --limit)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +43,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     overrides = {k: v for k, v in {
         "epochs": args.epochs, "prune_epochs": args.prune_epochs, "dropout": args.dropout, "lr": args.lr,
-        "max_vocab": args.max_vocab, "seed": args.seed,
+        "max_vocab": args.max_vocab, "seed": args.seed, "emoji_fraction": args.emoji_fraction,
+        "glove_scale": args.glove_scale, "teachers": args.teachers,
     }.items() if v is not None}
+    if args.no_tse:
+        overrides["tse"] = False
+    if args.no_calibration:
+        overrides["calibrate"] = False
     cfg = TrainConfig(data_dir=args.data, out_dir=args.out, levels=levels, limit=args.limit, **overrides)
     try:
         summary = run_training(cfg, log=lambda s: print(s, flush=True))
@@ -49,4 +60,10 @@ def run(args: argparse.Namespace) -> int:
         from cta_desktop.training.report import write_report
 
         write_report(summary, args.data, args.out, smoke=bool(args.limit))
+    if not args.limit and not args.no_tflite:
+        from cta_desktop.core.modelstore import load_vocab
+        from cta_desktop.training.export_tflite import export_tflite
+
+        load_vocab.cache_clear()  # the vocabulary was just rewritten
+        export_tflite(args.out, log=lambda s: print(s, flush=True))
     return 0

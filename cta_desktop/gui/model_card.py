@@ -29,6 +29,11 @@ class LevelCard:
     measured_sparsity: float | None = None
     nzb_bytes: int | None = None
     test_split: str = ""
+    ece: float | None = None  # percent, calibrated, on the test split
+    ece_before: float | None = None
+    temperature: float | None = None
+    emoji_macro_recall: float | None = None  # test tweets holding an emoji
+    emoji_n: int | None = None
 
 
 @dataclass
@@ -37,6 +42,8 @@ class ModelCard:
     baselines: list[tuple[str, float, str]] = field(default_factory=list)  # (system, macro recall, source)
     training_data: str = ""
     date: str = ""
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (training source, licence)
+    reliability_png: Path | None = None  # the reliability diagram written by the report code
 
     @property
     def has_models(self) -> bool:
@@ -86,9 +93,19 @@ def load_model_card(directory: Path | None = None) -> ModelCard:
             entry.measured_sparsity = (meta.get("sparsity_measured") or {}).get("overall_prunable")
             entry.nzb_bytes = meta.get("nzb_bytes")
             entry.test_split = str(meta.get("test_split", ""))
+            cal = meta.get("calibration") or {}
+            entry.ece, entry.ece_before = cal.get("test_ece"), cal.get("test_ece_before")
+            entry.temperature = cal.get("temperature")
+            emo = (meta.get("test_subsets") or {}).get("with_emoji") or {}
+            entry.emoji_macro_recall, entry.emoji_n = emo.get("macro_recall"), emo.get("n")
+            if not card.sources and isinstance(meta.get("training_sources"), list):
+                card.sources = [(str(x.get("name", "")), str(x.get("licence", ""))) for x in meta["training_sources"]
+                                if isinstance(x, dict)]
             card.training_data = card.training_data or str(meta.get("training_data", ""))
             card.date = card.date or str(meta.get("date", ""))
         card.levels.append(entry)
+    png = directory / "reliability.png"
+    card.reliability_png = png if png.exists() else None
     try:
         card.baselines = parse_baselines((directory / "REPORT.md").read_text(encoding="utf-8"))
     except OSError:
@@ -118,6 +135,9 @@ def model_card_html(card: ModelCard) -> str:
         f"<table cellspacing='0' cellpadding='4' border='1'><tr><th>pruning</th>{head}</tr>",
         row("test macro recall (%)", [_fmt(c.macro_recall) for c in card.levels]),
         row("test accuracy (%)", [_fmt(c.accuracy) for c in card.levels]),
+        row("test macro recall, tweets with emoji (%)", [_fmt(c.emoji_macro_recall) for c in card.levels]),
+        row("calibration error, ECE (%)", [_fmt(c.ece) for c in card.levels]),
+        row("ECE before calibration (%)", [_fmt(c.ece_before) for c in card.levels]),
         row("measured sparsity (%)", [_fmt(None if c.measured_sparsity is None else 100 * c.measured_sparsity)
                                       for c in card.levels]),
         row("model file (kB)", ["–" if c.nzb_bytes is None else f"{c.nzb_bytes / 1024:,.0f}" for c in card.levels]),
@@ -133,6 +153,17 @@ def model_card_html(card: ModelCard) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>Baselines (VADER, published TweetEval systems) appear here once models/REPORT.md exists.</p>")
+    if any(c.ece is not None for c in card.levels):
+        parts.append("<p>Confidences are calibrated: each model's temperature, fitted on val, is applied when it "
+                     "is loaded, so a tweet shown as 80% sure is right about 80% of the time (ECE: the average gap "
+                     "between confidence and accuracy over 10 confidence bins, on the test split).</p>")
+    if card.reliability_png is not None:
+        parts.append(f"<p><img src='{card.reliability_png.as_uri()}' width='420'></p>")
+    if card.sources:
+        parts.append("<p><b>Training sources</b></p><table cellspacing='0' cellpadding='4' border='1'>"
+                     "<tr><th>source</th><th>licence</th></tr>")
+        parts += [f"<tr><td>{_escape(n)}</td><td>{_escape(lic)}</td></tr>" for n, lic in card.sources]
+        parts.append("</table>")
     notes = []
     if card.training_data:
         notes.append(f"Training data: {_escape(card.training_data)}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -169,9 +170,8 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
     cfg = summary[min(summary)]["config"]
     first = summary[min(summary)]
     lines += ["", "## Training sources and their licences", "", "| source | licence |", "|---|---|"]
-    for key in first.get("training_sources", ["tweeteval", "vader"]):
-        name, licence = SOURCES[key]
-        lines.append(f"| {name} | {licence} |")
+    for src in first.get("training_sources") or [{"name": SOURCES[k][0], "licence": SOURCES[k][1]} for k in ("tweeteval", "vader")]:
+        lines.append(f"| {src['name']} | {src['licence']} |")
     lines += [
         "",
         "## How the models were trained",
@@ -217,3 +217,34 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
     path = Path(out_dir) / "REPORT.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def load_summary(out_dir: str | Path) -> dict:
+    """The per-level metadata that `cta-desktop train` wrote, keyed by pruning level."""
+    from cta_desktop.core.modelstore import SPARSITY_LEVELS, metadata_path
+
+    summary = {}
+    for level in SPARSITY_LEVELS:
+        path = metadata_path(level, Path(out_dir))
+        if path.exists():
+            summary[level] = json.loads(path.read_text(encoding="utf-8"))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite REPORT.md and the reliability diagram from the models' metadata (no retraining)."""
+    import argparse
+
+    from cta_desktop.paths import models_dir
+    from cta_desktop.training.data import default_tweeteval_dir
+
+    p = argparse.ArgumentParser(prog="python -m cta_desktop.training.report", description=main.__doc__)
+    p.add_argument("--models", default=str(models_dir()))
+    p.add_argument("--data", default=str(default_tweeteval_dir()))
+    args = p.parse_args(argv)
+    print(write_report(load_summary(args.models), args.data, args.models))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,6 +22,7 @@ from cta_desktop.core.modelstore import SPARSITY_LEVELS, VOCAB_FILE, metadata_pa
 from cta_desktop.core.nzb import NzbTensor, write_nzb
 from cta_desktop.core.preprocess import Vocabulary, tokenize
 from cta_desktop.training.data import load_split
+from cta_desktop.training.sources import SOURCES
 
 
 @dataclass
@@ -309,7 +310,7 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
             },
             "selection": {"metric": "val macro_recall", **info},
             "training_data": training_data_text(cfg, data),
-            "training_sources": data.sources,
+            "training_sources": [{"key": k, "name": SOURCES[k][0], "licence": SOURCES[k][1]} for k in data.sources],
             "vocab_size": len(vocab),
             "seed": cfg.seed,
             "date": date,
