@@ -70,7 +70,12 @@ cuda=$(find "$DIST" \( -ipath '*nvidia*' -o -iname 'libcud*' -o -iname 'libcubla
 other_qt=$(find "$INTERNAL" -maxdepth 1 \( -name 'PyQt5' -o -name 'PyQt6' -o -name 'PySide2' \) | head -3 || true)
 [ -z "$other_qt" ] || fail "other Qt bindings in the bundle: $other_qt"
 echo "Qt libraries: $(find "$INTERNAL" -name 'libQt6*.so*' -printf '%f\n' 2>/dev/null | sed 's/\.so.*//' | sort -u | tr '\n' ' ')"
-echo "no CUDA libraries, no other Qt bindings"
+tf=$(find "$INTERNAL" -maxdepth 1 \( -name 'tensorflow' -o -name 'keras' -o -name 'h5py' -o -name 'grpc' \) | head -3 || true)
+[ -z "$tf" ] || fail "TensorFlow/Keras in the bundle (the dense reference here is LiteRT): $tf"
+[ -d "$INTERNAL/ai_edge_litert" ] || fail "LiteRT (ai_edge_litert) is not in the bundle"
+ls "$INTERNAL"/models/*.tflite.xz >/dev/null 2>&1 || fail "no .tflite exports in the bundle's models"
+echo "runtimes: $(for d in ai_edge_litert onnxruntime onnx numba llvmlite PySide6; do [ -d "$INTERNAL/$d" ] && printf '%s %s  ' "$d" "$(du -sh "$INTERNAL/$d" | cut -f1)"; done)"
+echo "no CUDA libraries, no other Qt bindings, no TensorFlow"
 
 # ------------------------------------------------------------------------------------------------
 # Run as a user would: the install read-only, a fresh empty home (so user data and the numba
@@ -101,12 +106,19 @@ run_user() {
 
 step "self-test (first run: numba compiles its kernels into the user cache)"
 t0=$(now)
-run_user "$CLI" self-test --require-tf -v || fail "self-test failed (first run)"
+run_user "$CLI" self-test -v || fail "self-test failed (first run)"
 echo "self-test, cold: $(secs "$t0") s"
 
 step "self-test (second run: kernels from the cache)"
 t0=$(now)
-run_user "$CLI" self-test --require-tf || fail "self-test failed (second run)"
+run_user "$CLI" self-test --json > "$SANDBOX/selftest.json" || fail "self-test failed (second run)"
+"$PYTHON" - "$SANDBOX/selftest.json" <<'EOF' || fail "self-test did not check the bundled dense runtimes"
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+checks = {c["name"]: c for c in json.loads(text[text.index("{"):])["checks"]}
+assert "tflite" in checks["dense-peers"]["data"]["peers"], checks["dense-peers"]
+print("self-test (JSON):", checks["dense-peers"]["detail"])
+EOF
 echo "self-test, warm: $(secs "$t0") s"
 echo "user dirs created:"; (cd "$SANDBOX/home" && find . -maxdepth 3 -type d | sed 's/^/  /')
 
@@ -157,15 +169,20 @@ if run_user "$CLI" screenshot --help >/dev/null 2>&1; then
 fi
 
 if run_user "$CLI" bench --help >/dev/null 2>&1; then
-  step "bench: dense TensorFlow vs NZB inside the bundle (small run)"
+  step "bench --peers: NZB vs the dense runtimes the bundle ships (small run)"
   t0=$(now)
-  run_user "$CLI" bench --n 1024 --batch 512 --rounds 2 --json > "$SANDBOX/bench.json" || fail "bench failed"
+  run_user "$CLI" bench --peers --n 1024 --batch 512 --rounds 2 --json > "$SANDBOX/bench.json" || fail "bench failed"
   "$PYTHON" - "$SANDBOX/bench.json" <<'EOF' || fail "bench printed no usable JSON"
 import json, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 r = json.loads(text[text.index("{"):])
-assert {"dense_tf", "nzb"} <= set(r["engines"]), r["engines"].keys()
-print(f"speedup {r['speedup']:.2f}x, max rel err {r['max_rel_err']:.1e}, label agreement {r['label_agreement']}")
+assert {"nzb", "tflite"} <= set(r["engines"]), r["engines"].keys()
+assert "dense_tf" in r["missing"], r["missing"]  # no TensorFlow in the bundle, and the benchmark says so
+for name, e in r["engines"].items():
+    assert e["peak_mem_bytes"], (name, e.get("memory_error"))  # each measured in its own worker process
+    print(f"  {name:<12} {e['tweets_per_s']:>9,.0f} tweets/s  peak {e['peak_mem_bytes'] / 1e6:6.1f} MB")
+print(f"NZB vs best ({r['best_dense']}) {r['speedup']:.2f}x, max rel err {r['max_rel_err']:.1e}, "
+      f"label agreement {r['label_agreement']}; missing: {r['missing']}")
 EOF
   echo "bench: $(secs "$t0") s"
 fi

@@ -16,6 +16,13 @@ if __name__ == "__main__":
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
+    # Double-clicked on Linux without the X11 libraries Qt needs: say which packages to install (in a
+    # dialog of the desktop's own where possible: there is no terminal) rather than Qt's abort.
+    if len(sys.argv) == 1 or sys.argv[1] == "gui":
+        from cta_desktop.qt_preflight import check_or_exit
+
+        check_or_exit()
+
     from cta_desktop.cli import main
 
     sys.exit(main())

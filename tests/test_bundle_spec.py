@@ -92,7 +92,8 @@ def spec_root(tmp_path) -> Path:
         (root / name).symlink_to(REPO / name)
     models = root / "models"
     models.mkdir()
-    for name in ("vocab.json", "cta_dense.nzb", "cta_dense.json", "cta_p80.nzb", "cta_p80.json", "cta_dense.keras"):
+    for name in ("vocab.json", "cta_dense.nzb", "cta_dense.json", "cta_p80.nzb", "cta_p80.json", "cta_dense.keras",
+                 "cta_p80.tflite.xz", "tflite.json"):
         (models / name).write_text("stand-in")
     return root
 
@@ -125,7 +126,7 @@ def test_windows_gets_a_console_exe_and_version_info(spec_root, monkeypatch):
     assert gui.kwargs["icon"].endswith("cta-desktop.ico") and gui.kwargs["version"] is not None
 
 
-def test_strips_only_tensorflow_and_llvmlite(spec_root, monkeypatch):
+def test_strips_only_llvmlite_and_python(spec_root, monkeypatch):
     import _ctypes
     import shutil
 
@@ -133,10 +134,10 @@ def test_strips_only_tensorflow_and_llvmlite(spec_root, monkeypatch):
         pytest.skip("stripping is done on Linux with binutils' strip")
     lib = Path(_ctypes.__file__)
     numpy_lib = ("numpy.libs/libopenblas.so", str(lib), "BINARY")
-    spec = run_spec(spec_root, monkeypatch, extra_binaries=[("tensorflow/libtensorflow_cc.so.2", str(lib), "BINARY"),
+    spec = run_spec(spec_root, monkeypatch, extra_binaries=[("llvmlite/binding/libllvmlite.so", str(lib), "BINARY"),
                                                              numpy_lib])
     entries = {d: src for d, src, _ in spec["a"].binaries}
-    stripped = Path(entries["tensorflow/libtensorflow_cc.so.2"])
+    stripped = Path(entries["llvmlite/binding/libllvmlite.so"])
     assert stripped != lib and stripped.is_relative_to(spec_root / "build") and stripped.stat().st_size > 0
     assert entries["numpy.libs/libopenblas.so"] == str(lib)  # auditwheel-patched libraries stay untouched
 
@@ -145,6 +146,7 @@ def test_models_and_resources_are_data(spec):
     dests = [d for d, _, _ in spec["a"].datas]
     assert "models/vocab.json" in dests and "models/cta_p80.nzb" in dests and "models/cta_p80.json" in dests
     assert "models/cta_dense.keras" not in dests  # a training artefact, not read at run time
+    assert "models/cta_p80.tflite.xz" in dests and "models/tflite.json" in dests  # the LiteRT peer's model
     assert "resources/icons/cta-desktop.svg" in dests
     assert any(d.startswith("resources/example/") and d.endswith(".csv") for d in dests)
 
@@ -162,7 +164,34 @@ def test_other_qt_bindings_and_dev_packages_are_excluded(spec):
     excludes = set(spec["a"].kwargs["excludes"])
     assert {"PyQt5", "PyQt6", "PySide2"} <= excludes
     assert {"tensorboard", "IPython", "tkinter", "pytest", "hypothesis"} <= excludes
-    assert "tensorflow" not in excludes and "numba" not in excludes and "llvmlite" not in excludes
+    assert "numba" not in excludes and "llvmlite" not in excludes
+
+
+def test_no_tensorflow_in_the_bundle_but_the_lighter_dense_runtimes(spec):
+    """The bundle's dense reference is LiteRT (and ONNX Runtime); TensorFlow stays a pip-install peer."""
+    excludes = set(spec["a"].kwargs["excludes"])
+    assert {"tensorflow", "keras", "tensorboard", "grpc", "h5py"} <= excludes
+    assert not {"ai_edge_litert", "onnxruntime", "onnx", "ml_dtypes", "numpy"} & excludes
+
+
+def test_refuses_tensorflow_files(spec_root, monkeypatch):
+    with pytest.raises(SystemExit, match="TensorFlow"):
+        run_spec(spec_root, monkeypatch, extra_binaries=[("tensorflow/libtensorflow_cc.so.2", "x", "BINARY")])
+
+
+def test_litert_accelerators_and_tools_are_pruned(spec_root, monkeypatch):
+    extra = [("ai_edge_litert/libLiteRtWebGpuAccelerator.so", "x", "BINARY"),
+             ("ai_edge_litert/vendors/qualcomm/libx.so", "x", "BINARY"),
+             ("ai_edge_litert/_pywrap_litert_interpreter_wrapper.so", "x", "BINARY")]
+    spec = run_spec(spec_root, monkeypatch, extra_binaries=extra)
+    dests = {d for d, _, _ in spec["a"].binaries}
+    assert "ai_edge_litert/_pywrap_litert_interpreter_wrapper.so" in dests
+    assert not any("WebGpu" in d or "/vendors/" in d for d in dests)
+
+
+def test_launcher_checks_xcb_before_the_app():
+    text = (REPO / "packaging" / "launcher.py").read_text(encoding="utf-8")
+    assert text.index("check_or_exit()") < text.index("from cta_desktop.cli import main")
 
 
 def test_qt_modules_the_app_imports_are_not_excluded(spec):
