@@ -14,6 +14,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cta_desktop.qt_preflight import check_or_exit
+
+    check_or_exit()  # Linux/xcb: name the missing system packages instead of Qt's abort
     from cta_desktop.gui.app import run as run_app
 
     return run_app(library_path=getattr(args, "library", None), example=not getattr(args, "no_example", False))

@@ -134,6 +134,10 @@ def check_dense_tf(models: dict, require: bool) -> tuple[str, dict]:
     from cta_desktop.core.modelstore import DEFAULT_SPARSITY
 
     try:
+        import importlib.util
+
+        if importlib.util.find_spec("tensorflow") is None:  # e.g. the bundle, which ships LiteRT instead
+            raise ImportError("TensorFlow is not installed")
         from cta_desktop.core.engines.dense_tf import DenseTfEngine
     except ImportError as exc:
         if require:
@@ -150,6 +154,25 @@ def check_dense_tf(models: dict, require: bool) -> tuple[str, dict]:
 
     return f"TensorFlow {tf.__version__} matches NumPy (max rel err {err:.1e})", {"max_rel_err": err,
                                                                                 "tf_version": tf.__version__}
+
+
+def check_dense_peers(models: dict) -> tuple[str, dict]:
+    """LiteRT and ONNX Runtime (the benchmark's dense peers), where installed, agree with NumPy."""
+    from cta_desktop.core.engines.peers import TITLES, build_engine, peer_status
+    from cta_desktop.core.engines.reference import NumpyEngine
+    from cta_desktop.core.modelstore import DEFAULT_SPARSITY
+
+    level = DEFAULT_SPARSITY if DEFAULT_SPARSITY in models else next(iter(models))
+    model = models[level]
+    ids = model.vocab.encode(SAMPLE_TWEETS)
+    want = NumpyEngine(model.weights).predict_proba(ids)
+    status = peer_status(model, ("tflite", "onnxruntime"))
+    ok = {name: compare(name, build_engine(name, model, len(ids)).predict_proba(ids), want, level)
+          for name, why in status.items() if why is None}
+    skipped = {name: why for name, why in status.items() if why}
+    parts = [f"{TITLES[k]} matches NumPy (max rel err {v:.1e})" for k, v in ok.items()]
+    parts += [f"{TITLES[k]} skipped ({v})" for k, v in skipped.items()]
+    return "; ".join(parts), {"peers": sorted(ok), "skipped": skipped}
 
 
 def example_csvs() -> list[Path]:
@@ -266,6 +289,7 @@ def self_test(models: str | None = None, tf: bool = True, require_tf: bool = Fal
         checks.append(_run_check("nzb-engine", lambda: check_nzb_engine(loaded), verbose))
         if tf:
             checks.append(_run_check("dense-tf", lambda: check_dense_tf(loaded, require_tf), verbose))
+            checks.append(_run_check("dense-peers", lambda: check_dense_peers(loaded), verbose))
         if example:
             checks.append(_run_check("example", lambda: check_example(directory), verbose))
     # Last, so the engines have had the chance to set NUMBA_CACHE_DIR.
