@@ -1,7 +1,9 @@
-"""The Benchmark tab: dense TensorFlow against the NZB sparse engine, on this computer, now.
+"""The Benchmark tab: the NZB sparse engine against the dense runtimes installed here, on this computer, now.
 
 The tab gathers settings and shows results; `core.benchmark.run_benchmark` measures (on the
-worker thread, via the main window). TensorFlow is imported by that run, never before.
+worker thread, via the main window). It names the runtimes it will compare before a run (found
+without importing them) and those it cannot, with the reason. TensorFlow is imported by a run,
+only where it is installed, never before.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ LAYER_CHOICES = (
     ("all layers", (1, 2, 3, 4)),
 )
 PRUNING_CHOICES = (70, 75, 80, 85)
-IDLE_TEXT = "Press Run to compare dense TensorFlow with the NZB sparse engine on this computer."
-RUNNING_TEXT = "Running… (the first run also loads TensorFlow and compiles the NZB kernels)"
+IDLE_TEXT = "Press Run to compare the NZB sparse engine with the dense runtimes on this computer."
+RUNNING_TEXT = ("Running… (each engine's memory is measured first, alone in a fresh process; the first run "
+                "also loads the runtimes and compiles the NZB kernels)")
 
 
 class BenchmarkTab(QWidget):
@@ -96,13 +99,18 @@ class BenchmarkTab(QWidget):
         sl.addLayout(form)
         sl.addLayout(buttons)
         note = QLabel(
-            "Both engines classify the same real tweets (TweetEval's test set when it is beside the app, "
-            "else the shipped example tweets) with the same weights. The first run also loads TensorFlow "
-            "and compiles the NZB kernels, which takes a few seconds; those are not timed."
+            "Every engine classifies the same real tweets (TweetEval's test set when it is beside the app, "
+            "else the shipped example tweets) with the same weights, in interleaved rounds. Peak memory is "
+            "measured for each engine alone in a fresh process (runtime + model + one batch). Loading the "
+            "runtimes and compiling the NZB kernels take a few seconds; those are not timed."
         )
         note.setWordWrap(True)
         note.setEnabled(False)
         sl.addWidget(note)
+        self.runtimes = QLabel(runtimes_text())
+        self.runtimes.setObjectName("bench_runtimes")
+        self.runtimes.setWordWrap(True)
+        sl.addWidget(self.runtimes)
 
         self.summary = QLabel(IDLE_TEXT)
         self.summary.setObjectName("bench_summary")
@@ -174,33 +182,53 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def runtimes_text() -> str:
+    """Which dense runtimes a run will compare NZB with here, and which are missing. Only looks the runtimes
+    up (nothing imported, no model read: the window must open fast); a run reports any other reason."""
+    from cta_desktop.core.engines.peers import TITLES, peer_status
+
+    status = peer_status(None)
+    have = [TITLES[k] for k, why in status.items() if why is None]
+    text = "Compares NZB with: " + (", ".join(have) if have else "no dense runtime (none installed)")
+    missing = [f"{TITLES[k]} ({why})" for k, why in status.items() if why]
+    return text + (". Missing here: " + "; ".join(missing) if missing else ".")
+
+
 def summary_html(result: dict) -> str:
     engines = result.get("engines", {})
-    dense, nzb = engines.get("dense_tf", {}), engines.get("nzb", {})
     speedup = result.get("speedup")
-    agreement = result.get("label_agreement")
+    best = engines.get(result.get("best_dense") or "", {})
     layers = result.get("layers") or ()
     lines = [
         f"<p style='font-size:large'><b>NZB is {float(speedup):.2f}× "
-        f"{'faster' if float(speedup) >= 1 else 'slower'}</b> than dense TensorFlow</p>" if speedup else "",
+        f"{'faster' if float(speedup) >= 1 else 'slower'}</b> than the best dense runtime here "
+        f"({html.escape(str(best.get('title', '?')))})</p>" if speedup else "",
         "<table cellpadding='3'>",
         f"<tr><td>Tweets × rounds</td><td>{int(result.get('n', 0)):,} × {result.get('rounds', '?')}, "
         f"batch {int(result.get('batch', 0)):,}</td></tr>",
         f"<tr><td>Model</td><td>{result.get('sparsity', '?')}% pruned, NZB on conv "
         f"{', '.join(str(x) for x in layers)}</td></tr>",
     ]
-    for title, e in (("Dense TF", dense), ("NZB", nzb)):
-        if e:
-            lines.append(f"<tr><td>{title}</td><td>{float(e.get('seconds', 0)):.3f} s · "
-                         f"{float(e.get('tweets_per_s', 0)):,.0f} tweets/s · CPU {float(e.get('cpu_percent', 0)):.0f}% · "
-                         f"{_memory_text(e)}</td></tr>")
+    for name, e in engines.items():
+        ratio = e.get("nzb_speedup")
+        agree = e.get("label_agreement")
+        extra = ""
+        if ratio:
+            extra += f" · NZB ×{float(ratio):.2f}"
+        if agree is not None:
+            extra += f" · label agreement {100 * float(agree):.2f}%, max rel err {float(e.get('max_rel_err') or 0):.1e}"
+        gflops = f" · {float(e['gflops']):,.1f} GFLOP/s" if e.get("gflops") else ""
+        version = f" {html.escape(str(e['version']))}" if e.get("version") else ""
+        lines.append(f"<tr><td>{html.escape(str(e.get('title', name)))}{version}</td><td>"
+                     f"{float(e.get('tweets_per_s') or 0):,.0f} tweets/s{gflops} · "
+                     f"CPU {float(e.get('cpu_percent') or 0):.0f}% · {_memory_text(e)}{extra}</td></tr>")
+    for name, why in (result.get("missing") or {}).items():
+        lines.append(f"<tr><td>{html.escape(name)}</td><td><i>not compared: {html.escape(str(why))}</i></td></tr>")
     if result.get("input_source"):
         lines.append(f"<tr><td>Inputs</td><td>{html.escape(str(result['input_source']))}</td></tr>")
-    if agreement is not None:
-        lines.append(f"<tr><td>Label agreement</td><td><b>{100 * float(agreement):.2f}%</b> of tweets get the same "
-                     f"label from both engines</td></tr>")
-    if result.get("max_rel_err") is not None:
-        lines.append(f"<tr><td>Max relative error</td><td>{float(result['max_rel_err']):.2e}</td></tr>")
+    if result.get("memory_method"):
+        lines.append(f"<tr><td>Peak memory</td><td><small>{html.escape(str(result['memory_method']))}"
+                     "</small></td></tr>")
     if result.get("jit_compile_seconds") is not None:
         lines.append(f"<tr><td>Kernel compile</td><td>{float(result['jit_compile_seconds']):.2f} s (not timed)</td></tr>")
     machine = result.get("machine") or {}
@@ -212,7 +240,7 @@ def summary_html(result: dict) -> str:
 
 
 def _memory_text(entry: dict) -> str:
-    mb = benchmark_value(entry, "peak_mem_bytes") / 1e6
-    if entry.get("setup_measured") is False:
-        return f"memory {mb:,.1f} MB (batch + model; runtime loaded earlier)"
-    return f"peak {mb:,.1f} MB"
+    mb = benchmark_value(entry, "peak_mem_bytes")
+    if mb is None:
+        return "memory not measured" + (f" ({html.escape(entry['memory_error'])})" if entry.get("memory_error") else "")
+    return f"peak {mb / 1e6:,.1f} MB (alone, fresh process)"

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 LABELS = ("negative", "neutral", "positive")
 SENTIMENT_COLOURS = {"negative": "#d9534f", "neutral": "#8e95a3", "positive": "#2ea66b"}
-DENSE_COLOUR = "#e3913b"   # dense TensorFlow in the benchmark
+DENSE_COLOUR = "#e3913b"   # dense TensorFlow in the benchmark (the other dense runtimes: PEER_COLOURS)
 SPARSE_COLOUR = "#3b82d6"  # NZB sparse engine
 
 
@@ -152,55 +152,59 @@ def draw_by_month(fig, by_month: Sequence[Mapping[str, Any]], theme: ChartTheme 
 
 
 BENCHMARK_MEASURES = (
-    ("seconds", "Time (s)", "lower is better"),
-    ("tweets_per_s", "Tweets / s", "higher is better"),
+    ("tweets_per_s", "Tweets / s", "higher is better; same tweets, interleaved rounds"),
+    ("gflops", "GFLOP/s", "multiply-adds x 2 done per second\n(NZB: only its nonzero weights)"),
     ("cpu_percent", "CPU %", "process CPU, all cores"),
-    ("peak_mem_bytes", "Peak memory (MB)", "lower is better"),
+    ("peak_mem_bytes", "Peak memory (MB)", "each engine alone in a fresh process:\nruntime + model + one batch"),
 )
+BENCHMARK_ENGINES = ("nzb", "dense_tf", "tflite", "onnxruntime", "naive_predict")
+BENCHMARK_TITLES = {"nzb": "NZB", "dense_tf": "TensorFlow", "tflite": "TFLite\n(LiteRT)",
+                    "onnxruntime": "ONNX\nRuntime", "naive_predict": "per-tweet\nKeras"}
+PEER_COLOURS = {"dense_tf": DENSE_COLOUR, "tflite": "#c0703a", "onnxruntime": "#9b6bb3"}
 
 
-def benchmark_value(entry: Mapping[str, Any], key: str) -> float:
-    """One engine's figure for a chart. Peak memory includes the runtime's setup when it was measured;
-    when the runtime (TensorFlow, numba) was already loaded in this process, only the memory a batch
-    adds plus the model's weights can be measured, so that is what is shown (and marked)."""
-    if key == "peak_mem_bytes" and entry.get("setup_measured") is False:
-        return float(entry.get("run_mem_bytes") or 0) + float(entry.get("model_bytes") or 0)
+def benchmark_value(entry: Mapping[str, Any], key: str) -> float | None:
+    """One engine's figure for a chart; None when it was not measured (e.g. memory with --no-memory)."""
     v = entry.get(key)
-    return float(v) if v is not None else 0.0
+    return float(v) if v is not None else None
 
 
 def draw_benchmark(fig, result: Mapping[str, Any], theme: ChartTheme = LIGHT) -> None:
-    """Four bar pairs side by side (dense TF vs NZB); the speed-up is written on the time and throughput charts."""
+    """NZB and each dense runtime side by side on four measures; NZB's ratio to the best dense runtime is
+    written on the throughput chart, and runtimes that could not run are named under the charts."""
     engines = result.get("engines", {})
-    names = [k for k in ("dense_tf", "nzb", "naive_predict") if k in engines]
-    titles = {"dense_tf": "dense TF", "nzb": "NZB", "naive_predict": "per-tweet"}
-    colours = {"dense_tf": DENSE_COLOUR, "nzb": SPARSE_COLOUR, "naive_predict": theme.muted}
+    names = [k for k in BENCHMARK_ENGINES if k in engines]
+    colours = {"nzb": SPARSE_COLOUR, "naive_predict": theme.muted, **PEER_COLOURS}
     axes = fig.subplots(1, len(BENCHMARK_MEASURES))
     speedup = result.get("speedup")
+    best = result.get("best_dense")
     for ax, (key, title, hint) in zip(axes, BENCHMARK_MEASURES, strict=True):
-        values = []
-        partial = []  # memory bars whose runtime was loaded before this run (its setup cannot be measured)
-        for name in names:
-            v = benchmark_value(engines[name], key)
-            partial.append(key == "peak_mem_bytes" and engines[name].get("setup_measured") is False)
-            values.append(v / 1e6 if key == "peak_mem_bytes" else v)
-        bars = ax.bar([titles[n] for n in names], values, color=[colours[n] for n in names], width=0.6)
-        top = max(values) if values and max(values) > 0 else 1.0
-        for bar, v, part in zip(bars, values, partial, strict=True):
+        shown = [(n, benchmark_value(engines[n], key)) for n in names]
+        shown = [(n, v / 1e6 if key == "peak_mem_bytes" else v) for n, v in shown if v is not None]
+        bars = ax.bar([BENCHMARK_TITLES.get(n, n) for n, _ in shown], [v for _, v in shown],
+                      color=[colours.get(n, DENSE_COLOUR) for n, _ in shown], width=0.6)
+        top = max((v for _, v in shown), default=0) or 1.0
+        for bar, (_, v) in zip(bars, shown, strict=True):
             text = f"{v:,.0f}" if v >= 100 else f"{v:,.2f}" if v < 10 else f"{v:,.1f}"
-            if part:
-                text += "*"
             ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + top * 0.02, text,
                     ha="center", va="bottom", fontsize=8, color=theme.foreground)
         ax.set_ylim(0, top * 1.3)
         ax.set_title(title, fontsize=10)
-        if any(partial):
-            hint += "\n* runtime loaded earlier: batch + model only"
+        if not shown:
+            hint = "not measured in this run"
         ax.set_xlabel(hint, fontsize=8)
-        if speedup and key in ("seconds", "tweets_per_s"):
-            ax.text(0.5, 0.93, f"NZB ×{float(speedup):.2f}", transform=ax.transAxes, ha="center", va="top",
-                    fontsize=10, fontweight="bold", color=SPARSE_COLOUR if float(speedup) >= 1 else SENTIMENT_COLOURS["negative"])
+        ax.tick_params(axis="x", labelsize=7)
+        if speedup and key == "tweets_per_s":
+            name = BENCHMARK_TITLES.get(best, best or "").replace("\n", " ")
+            ax.text(0.5, 0.93, f"NZB ×{float(speedup):.2f} vs {name}", transform=ax.transAxes, ha="center",
+                    va="top", fontsize=9, fontweight="bold",
+                    color=SPARSE_COLOUR if float(speedup) >= 1 else SENTIMENT_COLOURS["negative"])
         _style_axes(ax, theme, grid_axis="y")
+    missing = result.get("missing") or {}
+    if missing:
+        fig.supxlabel("Not compared here: " + "; ".join(
+            f"{BENCHMARK_TITLES.get(k, k).replace(chr(10), ' ')} ({v})" for k, v in missing.items()),
+            fontsize=8, color=theme.muted)
 
 
 def new_figure(theme: ChartTheme = LIGHT, size: tuple[float, float] = (5.0, 3.4), dpi: float = 100):

@@ -470,7 +470,8 @@ class MainWindow(QMainWindow):
     def _on_benchmarked(self, result: dict) -> None:
         self.benchmark_tab.show_result(result)
         speedup = result.get("speedup")
-        self.set_status("Benchmark finished" + (f": NZB ×{float(speedup):.2f} against dense TensorFlow." if speedup
+        best = (result.get("engines", {}).get(result.get("best_dense") or "", {})).get("title", "the best dense runtime")
+        self.set_status("Benchmark finished" + (f": NZB ×{float(speedup):.2f} against {best}." if speedup
                                                else "."), 15000)
 
     def save_benchmark(self) -> None:

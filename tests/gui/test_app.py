@@ -504,6 +504,7 @@ def test_benchmark_tab_runs_and_draws(qtbot, window, need_models, tmp_path, monk
     axes = tab.chart.figure.axes
     assert len(axes) == 4 and all(len(ax.patches) >= 2 for ax in axes)
     assert "×" in tab.summary.text() and "agreement" in tab.summary.text().lower()
+    assert "Compares NZB with:" in tab.runtimes.text()
     out = tmp_path / "bench.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "JSON (*.json)")))
     tab.save_button.click()
