@@ -155,11 +155,12 @@ BENCHMARK_MEASURES = (
     ("tweets_per_s", "Tweets / s", "higher is better; same tweets, interleaved rounds"),
     ("gflops", "GFLOP/s", "multiply-adds x 2 done per second\n(NZB: only its nonzero weights)"),
     ("cpu_percent", "CPU %", "process CPU, all cores"),
-    ("peak_mem_bytes", "Peak memory (MB)", "each engine alone in a fresh process:\nruntime + model + one batch"),
+    ("peak_mem_bytes", "Peak memory (MB)", "each alone in a fresh process:\nruntime + model + one batch"),
 )
 BENCHMARK_ENGINES = ("nzb", "dense_tf", "tflite", "onnxruntime", "naive_predict")
-BENCHMARK_TITLES = {"nzb": "NZB", "dense_tf": "TensorFlow", "tflite": "TFLite\n(LiteRT)",
-                    "onnxruntime": "ONNX\nRuntime", "naive_predict": "per-tweet\nKeras"}
+BENCHMARK_TITLES = {"nzb": "NZB", "dense_tf": "TF", "tflite": "TFLite", "onnxruntime": "ONNX RT",
+                    "naive_predict": "per-tweet"}
+_PEER_NAMES = {"dense_tf": "TensorFlow", "tflite": "TFLite (LiteRT)", "onnxruntime": "ONNX Runtime"}
 PEER_COLOURS = {"dense_tf": DENSE_COLOUR, "tflite": "#c0703a", "onnxruntime": "#9b6bb3"}
 
 
@@ -193,17 +194,17 @@ def draw_benchmark(fig, result: Mapping[str, Any], theme: ChartTheme = LIGHT) ->
         if not shown:
             hint = "not measured in this run"
         ax.set_xlabel(hint, fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
         if speedup and key == "tweets_per_s":
-            name = BENCHMARK_TITLES.get(best, best or "").replace("\n", " ")
+            name = engines.get(best, {}).get("title") or BENCHMARK_TITLES.get(best, best or "")
             ax.text(0.5, 0.93, f"NZB ×{float(speedup):.2f} vs {name}", transform=ax.transAxes, ha="center",
                     va="top", fontsize=9, fontweight="bold",
                     color=SPARSE_COLOUR if float(speedup) >= 1 else SENTIMENT_COLOURS["negative"])
         _style_axes(ax, theme, grid_axis="y")
+        ax.tick_params(axis="x", labelsize=8)
     missing = result.get("missing") or {}
     if missing:
         fig.supxlabel("Not compared here: " + "; ".join(
-            f"{BENCHMARK_TITLES.get(k, k).replace(chr(10), ' ')} ({v})" for k, v in missing.items()),
+            f"{_PEER_NAMES.get(k, k)} ({v})" for k, v in missing.items()),
             fontsize=8, color=theme.muted)
 
 
