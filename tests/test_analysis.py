@@ -79,7 +79,7 @@ def test_examples_prefer_original_tweets():
     r = run(texts, is_retweet=[True, False, False])
     assert [e["text"] for e in r.examples["negative"]] == ["bad meh", "bad day"]
     assert r.n_retweets == 1
-    r = run(texts, is_retweet=[True, True, False])  # too few originals: the best retweet fills in
+    r = run(texts, is_retweet=[True, True, False], include_retweets=True)  # too few originals: a retweet fills in
     assert [e["text"] for e in r.examples["negative"]] == ["bad meh", "bad great"]
 
 
@@ -185,7 +185,7 @@ def test_real_files_with_the_real_model(stem):
     r = analyze_csv(path, model=model, engine=best_engine(model), workers=0)
     with open(path, newline="", encoding="utf-8") as fh:
         rows = sum(1 for _ in _csv.DictReader(fh))
-    assert r.n_tweets + r.skipped_rows == rows
+    assert r.n_tweets + r.skipped_rows + r.n_retweets == rows  # retweets are counted, not analysed
     assert sum(r.counts.values()) == r.n_tweets and len(r.probs) == r.n_tweets
     assert all(len(r.examples[k]) == 2 for k in LABELS)
     assert len(r.top_words) >= 20 and r.by_month and r.most_liked

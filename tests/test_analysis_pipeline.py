@@ -22,6 +22,7 @@ from cta_desktop.core.preprocess import Vocabulary
 
 VOCAB = Vocabulary(["<pad>", "<oov>", "bad", "meh", "good", "day"])
 MODEL = SimpleNamespace(vocab=VOCAB, sparsity=80)
+ALL = {"include_retweets": True}  # every tweet analysed (the default leaves retweets out)
 TEXTS = ["good day", "bad day", "meh", "RT @x: good good", "@bob bad", "good"]
 
 
@@ -51,11 +52,11 @@ def test_adapters_give_the_same_result_as_analyze(tmp_path):
         w.writerow(["text", "date", "favorites", "retweets"])
         for i, t in enumerate(TEXTS):
             w.writerow([t, f"2024-0{i % 3 + 1}-01", i * 10, i])
-    via_csv = analyze_csv(path, model=MODEL, engine=CountingEngine(), workers=0, keep_texts=True)
-    direct = analyze(CsvSource(path), model=MODEL, engine=CountingEngine(), workers=0, keep_texts=True)
+    via_csv = analyze_csv(path, model=MODEL, engine=CountingEngine(), workers=0, keep_texts=True, **ALL)
+    direct = analyze(CsvSource(path), model=MODEL, engine=CountingEngine(), workers=0, keep_texts=True, **ALL)
     assert via_csv.summary_json() | {"seconds": 0} == direct.summary_json() | {"seconds": 0}
     assert via_csv.likes == [0, 10, 20, 30, 40, 50] and via_csv.retweets == [0, 1, 2, 3, 4, 5]
-    texts = analyze_texts(TEXTS, model=MODEL, engine=CountingEngine(), workers=0)
+    texts = analyze_texts(TEXTS, model=MODEL, engine=CountingEngine(), workers=0, **ALL)
     assert texts.counts == via_csv.counts and texts.n_retweets == 1 and texts.engine_tweets == len(TEXTS)
 
 
@@ -70,7 +71,7 @@ def test_precomputed_probabilities_skip_the_engine():
                 yield chunk, done
 
     engine = CountingEngine()
-    result = analyze(Stored(TEXTS, batch_size=4), model=MODEL, engine=engine, workers=0)
+    result = analyze(Stored(TEXTS, batch_size=4), model=MODEL, engine=engine, workers=0, **ALL)
     assert engine.rows == 3 and result.engine_tweets == 3
     np.testing.assert_array_equal(result.probs[[0, 2, 5]], known[[0, 2, 5]])
     assert result.labels.tolist() == [2, 0, 0, 2, 2, 1]  # "@bob bad" starts with <user>
@@ -88,9 +89,9 @@ def test_engine_cache_is_asked_first_and_filled():
             self.kept.update((r.tobytes(), p) for r, p in zip(ids, probs, strict=True))
 
     cache, engine = DictCache(), CountingEngine()
-    first = analyze(TextsSource(TEXTS), model=MODEL, engine=engine, workers=0, engine_cache=cache)
+    first = analyze(TextsSource(TEXTS), model=MODEL, engine=engine, workers=0, engine_cache=cache, **ALL)
     assert first.engine_tweets == len(TEXTS) == engine.rows
-    again = analyze(TextsSource(TEXTS + ["meh day"]), model=MODEL, engine=engine, workers=0, engine_cache=cache)
+    again = analyze(TextsSource(TEXTS + ["meh day"]), model=MODEL, engine=engine, workers=0, engine_cache=cache, **ALL)
     assert again.engine_tweets == 1 and engine.rows == len(TEXTS) + 1
     np.testing.assert_array_equal(again.probs[: len(TEXTS)], first.probs)
 

@@ -101,7 +101,7 @@ def test_real_file_through_the_console_script():
     summary = json.loads(proc.stdout)
     with open(CELEB_DIR / "realdonaldtrump.csv", newline="", encoding="utf-8") as fh:
         rows = sum(1 for _ in csv.DictReader(fh))
-    assert summary["n_tweets"] + summary["skipped_rows"] == rows == 3232
+    assert summary["n_tweets"] + summary["skipped_rows"] + summary["n_retweets"] == rows == 3232  # retweets counted
     assert summary["person"] == "realDonaldTrump"
 
 

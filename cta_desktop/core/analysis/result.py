@@ -16,7 +16,7 @@ TOP_WORDS_KEPT = 50
 TOP_WORDS_SHOWN = 5
 TOP_WORDS_IN_JSON = 20
 # Which tweets an analysis takes by default (analyze(..., include_retweets=, include_replies=)).
-INCLUDE_RETWEETS = True
+INCLUDE_RETWEETS = False
 INCLUDE_REPLIES = True
 
 
