@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "score a shipped model on a TweetEval split and print JSON",
     "bench": "benchmark dense TensorFlow against the NZB sparse engine",
     "analyze": "analyse a CSV of tweets and print a JSON summary",
+    "explain": "show each word's push on the label of one tweet (by occlusion)",
     "library": "the library from a terminal: list, import, analyze, export, remove",
     "screenshot": "render each tab of the app to a PNG (offscreen)",
     "self-test": "check the installed models and engines, then exit",

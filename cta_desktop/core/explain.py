@@ -1,0 +1,135 @@
+"""Why this label: each token's push on each class, by occlusion.
+
+For a tweet with tokens t1..tn (as `preprocess.tokenize` makes them) the model runs on the full
+token sequence and on n variants, each with one token removed (the rest moved up, padded as usual);
+all n + 1 rows of a tweet go through the engine in one batch (`explain_many`: the rows of many
+tweets in one batch). A token's push on class c is
+
+    push_c(token) = p_c(full tweet) - p_c(tweet without that token)
+
+so a positive push means the token moves the model toward c. Tokens the vocabulary does not know
+push 0 by definition: the model never sees the word, only an "unknown word" marker; tokens past the
+50 the model reads push 0 too. This shows what the model relies on, not whether it is right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cta_desktop.core.model_spec import LABELS
+from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
+
+NOTE = "Highlighted words show what the model relies on for this label, not whether the label is true."
+
+
+@dataclass
+class TokenPush:
+    """One token of the tweet and its push on each class (p_class(full) - p_class(without it))."""
+
+    token: str
+    attribution: dict[str, float]
+    known: bool = True  # in the vocabulary and within the tokens the model reads
+
+    def toward(self, label: str) -> float:
+        """The push toward `label` (negative: away from it)."""
+        return self.attribution[label]
+
+
+@dataclass
+class Explanation:
+    text: str
+    label: str
+    probabilities: dict[str, float]
+    tokens: list[TokenPush] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.label]
+
+    def strongest(self, label: str | None = None, n: int = 3) -> list[TokenPush]:
+        """The n tokens pushing hardest toward `label` (default: the tweet's own label)."""
+        label = label or self.label
+        return sorted((t for t in self.tokens if t.known), key=lambda t: -t.attribution[label])[:n]
+
+    def as_json(self, digits: int = 4) -> dict[str, Any]:
+        """{"text", "label", "probabilities": {class: p}, "tokens": [{"token", "attribution": {class: push}}]}."""
+        return {
+            "text": self.text,
+            "label": self.label,
+            "probabilities": {k: round(v, digits) for k, v in self.probabilities.items()},
+            "tokens": [{"token": t.token, "attribution": {k: round(v, digits) for k, v in t.attribution.items()}}
+                       for t in self.tokens],
+        }
+
+
+def _variants(ids: list[int], known: list[bool]) -> np.ndarray:
+    """The full row, then one row per occluded (known) token, each padded to SEQ_LEN."""
+    rows = [ids] + [ids[:i] + ids[i + 1:] for i, k in enumerate(known) if k]
+    out = np.zeros((len(rows), SEQ_LEN), np.int32)
+    for r, row in enumerate(rows):
+        out[r, : len(row)] = row
+    return out
+
+
+class Explainer:
+    """Occlusion explanations with one model and engine (default: the shipped model, best engine).
+
+    Thread-safe as far as the engine is (the NZB and reference engines are)."""
+
+    def __init__(self, model: Any = None, engine: Any = None):
+        if model is None:
+            from cta_desktop.core.modelstore import load_model
+
+            model = load_model()
+        if engine is None:
+            from cta_desktop.core.engines import best_engine
+
+            engine = best_engine(model)
+        self.model, self.engine, self.index = model, engine, model.vocab.index
+
+    def _prepare(self, text: str) -> tuple[list[str], list[bool], np.ndarray]:
+        tokens = tokenize(text)
+        ids = [self.index.get(t, OOV_ID) for t in tokens[:SEQ_LEN]]
+        known = [i != OOV_ID for i in ids] + [False] * (len(tokens) - len(ids))
+        return tokens, known, _variants(ids, known[: len(ids)])
+
+    def explain(self, text: str) -> Explanation:
+        """One tweet: its n + 1 rows in one engine batch."""
+        return self.explain_many([text])[0]
+
+    def explain_many(self, texts: Sequence[str]) -> list[Explanation]:
+        """Many tweets: every variant of every tweet in one engine batch."""
+        prepared = [self._prepare(t if isinstance(t, str) else "") for t in texts]
+        if not prepared:
+            return []
+        batch = np.concatenate([rows for _, _, rows in prepared])
+        probs = np.asarray(self.engine.predict_proba(batch), dtype=np.float64)
+        out: list[Explanation] = []
+        start = 0
+        for text, (tokens, known, rows) in zip(texts, prepared, strict=True):
+            p = probs[start: start + len(rows)]
+            start += len(rows)
+            full = p[0]
+            pushes = full[None, :] - p[1:]
+            label = LABELS[int(full.argmax())]
+            items: list[TokenPush] = []
+            j = 0
+            for tok, k in zip(tokens, known, strict=True):
+                if k:
+                    push = {c: float(pushes[j, ci]) for ci, c in enumerate(LABELS)}
+                    j += 1
+                else:
+                    push = dict.fromkeys(LABELS, 0.0)
+                items.append(TokenPush(tok, push, k))
+            out.append(Explanation(text=text if isinstance(text, str) else "", label=label,
+                                   probabilities={c: float(full[ci]) for ci, c in enumerate(LABELS)}, tokens=items))
+        return out
+
+
+def explain(text: str, model: Any = None, engine: Any = None) -> Explanation:
+    """Explain one tweet with the shipped model (or the given one)."""
+    return Explainer(model, engine).explain(text)

@@ -1,0 +1,113 @@
+"""Occlusion explanations (core/explain.py) and `cta-desktop explain`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cta_desktop.cli import main
+from cta_desktop.core.explain import Explainer
+from cta_desktop.core.model_spec import LABELS
+from cta_desktop.core.preprocess import SEQ_LEN
+from cta_desktop.core.wording import sure_text
+
+
+class CountingEngine:
+    def __init__(self, engine):
+        self.engine, self.calls, self.name = engine, [], "counting"
+
+    def predict_proba(self, ids: np.ndarray) -> np.ndarray:
+        self.calls.append(len(ids))
+        return self.engine.predict_proba(ids)
+
+
+@pytest.fixture(scope="module")
+def explainer() -> Explainer:
+    return Explainer()
+
+
+@pytest.mark.parametrize(("text", "word", "label"), [
+    ("I love this so much", "love", "positive"),
+    ("what a terrible and rude service", "terrible", "negative"),
+    ("I hate mondays", "hate", "negative"),
+])
+def test_the_telling_word_pushes_hardest(explainer: Explainer, text: str, word: str, label: str) -> None:
+    ex = explainer.explain(text)
+    assert ex.label == label
+    top = max(ex.tokens, key=lambda t: t.attribution[label])
+    assert top.token == word
+    assert top.attribution[label] > 0.1
+    assert ex.strongest(n=1)[0].token == word
+
+
+def test_unknown_word_pushes_zero(explainer: Explainer) -> None:
+    ex = explainer.explain("I love this qzxvbnmw so much")
+    unknown = [t for t in ex.tokens if t.token == "qzxvbnmw"]
+    assert unknown and not unknown[0].known
+    assert all(v == 0.0 for v in unknown[0].attribution.values())
+    assert any(abs(v) > 0.01 for t in ex.tokens if t.known for v in t.attribution.values())
+
+
+def test_push_is_full_minus_occluded(explainer: Explainer) -> None:
+    text = "what a terrible and rude service"
+    ex = explainer.explain(text)
+    ids = [explainer.index[t] for t in ("what", "a", "terrible", "and", "rude", "service")]
+    rows = np.zeros((2, SEQ_LEN), np.int32)
+    rows[0, :6] = ids
+    rows[1, :5] = ids[:2] + ids[3:]  # without "terrible", the rest moved up
+    p = explainer.engine.predict_proba(rows)
+    for ci, c in enumerate(LABELS):
+        assert ex.probabilities[c] == pytest.approx(float(p[0, ci]), abs=1e-6)
+        assert ex.tokens[2].attribution[c] == pytest.approx(float(p[0, ci] - p[1, ci]), abs=1e-6)
+    assert sum(ex.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    for t in ex.tokens:  # pushes on the three classes are differences of two distributions
+        assert sum(t.attribution.values()) == pytest.approx(0.0, abs=1e-5)
+
+
+def test_one_batch_per_tweet_and_batch_agrees_with_one_by_one(explainer: Explainer) -> None:
+    counting = CountingEngine(explainer.engine)
+    ex = Explainer(explainer.model, counting)
+    texts = ["I love this so much", "I hate mondays", "https://t.co/x", "Ugh, the traffic today was awful #mondays"]
+    singles = [ex.explain(t) for t in texts]
+    assert counting.calls == [1 + sum(t.known for t in s.tokens) for s in singles]
+    counting.calls.clear()
+    many = ex.explain_many(texts)
+    assert len(counting.calls) == 1
+    for a, b in zip(singles, many, strict=True):
+        assert a.label == b.label
+        assert [t.token for t in a.tokens] == [t.token for t in b.tokens]
+        for ta, tb in zip(a.tokens, b.tokens, strict=True):
+            for c in LABELS:
+                assert ta.attribution[c] == pytest.approx(tb.attribution[c], abs=1e-5)
+
+
+def test_tokens_past_the_model_window_push_zero(explainer: Explainer) -> None:
+    ex = explainer.explain(" ".join(["good"] * (SEQ_LEN + 5)))
+    assert len(ex.tokens) == SEQ_LEN + 5
+    assert all(not t.known and t.attribution["positive"] == 0 for t in ex.tokens[SEQ_LEN:])
+
+
+def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "I love this so much", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"text", "label", "probabilities", "tokens"}
+    assert out["text"] == "I love this so much" and out["label"] == "positive"
+    assert set(out["probabilities"]) == set(LABELS)
+    assert [t["token"] for t in out["tokens"]] == ["i", "love", "this", "so", "much"]
+    love = out["tokens"][1]["attribution"]
+    assert love["positive"] == max(t["attribution"]["positive"] for t in out["tokens"])
+
+
+def test_cli_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "I hate mondays"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("negative (") and "% sure)" in out and "hate" in out
+
+
+def test_sure_text() -> None:
+    assert sure_text(0.8234) == "82% sure"
+    assert sure_text(0.9996) == "99% sure"
+    assert sure_text(1.0) == "100% sure"
+    assert sure_text(0.001) == "1% sure"
