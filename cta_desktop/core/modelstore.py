@@ -64,14 +64,14 @@ def calibrate_nzb(nzb: NzbFile, temperature: float) -> NzbFile:
     """
     if temperature == 1.0:
         return nzb
-    scale = np.float32(1.0 / temperature)
+    t32 = np.float32(temperature)  # divided as core.calibration.scale_final_layer does, bit for bit
     tensors = dict(nzb.tensors)
     for name in ("dense/kernel", "dense/bias"):
         t = tensors[name]
         if isinstance(t, NzbTensor):
-            tensors[name] = dataclasses.replace(t, values=(t.values * scale).astype(t.values.dtype))
+            tensors[name] = dataclasses.replace(t, values=(t.values / t32).astype(t.values.dtype))
         else:
-            tensors[name] = (np.asarray(t) * scale).astype(np.asarray(t).dtype)
+            tensors[name] = (np.asarray(t) / t32).astype(np.asarray(t).dtype)
     return NzbFile(tensors, nzb.metadata, nzb.path)
 
 
