@@ -402,9 +402,9 @@ def _ratio(a: float, b: float) -> float | None:
 def _jit_cache_state() -> str:
     """'hit' when the kernels came from numba's disk cache, 'compiled' when built in this process."""
     try:
-        from cta_desktop.core.engines import _kernels_net
+        from cta_desktop.core.engines import _kernels_forward
 
-        stats = _kernels_net.forward_worker.stats
+        stats = _kernels_forward.forward_worker.stats
         return "hit" if stats.cache_hits else ("compiled" if stats.cache_misses else "unknown")
     except Exception:  # pragma: no cover - informational only
         return "unknown"

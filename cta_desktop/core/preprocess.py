@@ -184,13 +184,6 @@ class Vocabulary:
             raise ValueError(f"{path}: cannot read the vocabulary ({exc})") from exc
         return cls(words)
 
-    def encode_tokens(self, tokens: Sequence[str], seq_len: int = SEQ_LEN) -> np.ndarray:
-        ids = np.zeros(seq_len, dtype=np.int32)
-        get = self.index.get
-        for i, tok in enumerate(tokens[:seq_len]):
-            ids[i] = get(tok, OOV_ID)
-        return ids
-
     def encode(self, texts: Iterable[object], seq_len: int = SEQ_LEN) -> np.ndarray:
         """Preprocess and tokenise tweets into a (n, seq_len) int32 array, padded at the end."""
         texts = list(texts)

@@ -6,10 +6,8 @@ previous layer's pooled output and no tile ever leaves the core's caches. Thread
 helpers, see sparse.py) claim tiles with an atomic counter, so a core slowed by another process
 simply takes fewer tiles.
 
-`plan` (int64) holds the per-layer shapes computed in `sparse.py`; for layer i (0-based) at
-plan[9*i : 9*i+9]: c_in, padded input length, c_out, time tile T, time blocks, channel blocks,
-next layer's padded length, next layer's left pad, 1 if time blocks loop outside filters (no
-channel blocks); plan[36] is layer 1's left pad.
+`plan` (int64) holds the per-layer shapes computed in `sparse.py`, read through the named offsets
+of `tile_layout` (PLAN_STRIDE entries per layer, then PLAN_FIRST_PAD).
 """
 
 # ruff: noqa: E741
@@ -18,8 +16,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from cta_desktop.core.engines._kernels_nzb import (
-    LANES,
+from cta_desktop.core.engines._kernels_conv_csr import (
     conv_pool_t6,
     conv_pool_t8,
     conv_pool_t10,
@@ -28,9 +25,22 @@ from cta_desktop.core.engines._kernels_nzb import (
     conv_pool_time_outer_t10,
 )
 from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, vfma, vload, vstore, vzero
+from cta_desktop.core.engines.tile_layout import (
+    LANES,
+    PLAN_C_IN,
+    PLAN_C_OUT,
+    PLAN_FIRST_PAD,
+    PLAN_IN_LEN,
+    PLAN_N_CH_BLOCKS,
+    PLAN_N_TIME_BLOCKS,
+    PLAN_OUT_LEN,
+    PLAN_OUT_PAD,
+    PLAN_STRIDE,
+    PLAN_T_TILE,
+    PLAN_TIME_OUTER,
+)
 
 CACHE = cache_enabled(__file__)
-PLAN_STRIDE = 9
 
 _f32 = nb.float32[::1]
 _i64 = nb.int64[::1]
@@ -71,9 +81,9 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     """Run tile `tile` (rows tile*LANES ...) of `ids` through the network into `out`."""
     n = ids.shape[0]
     seq = ids.shape[1]
-    c_in = plan[0]
-    lp = plan[1]
-    pad = plan[PLAN_STRIDE * 4]  # layer 1's left pad
+    c_in = plan[PLAN_C_IN]
+    lp = plan[PLAN_IN_LEN]
+    pad = plan[PLAN_FIRST_PAD]
     row0 = tile * LANES
     # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored. Branchless
     # (e_vals carries one spare element, so reading past a row's last value is harmless); time,
@@ -98,13 +108,13 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     xs = (x1, x2, x3, x4, x5)
     for i in range(4):
         q = PLAN_STRIDE * i
-        n_out = plan[q + 2]
-        t_tile = plan[q + 3]
-        n_tb = plan[q + 4]
-        n_cb = plan[q + 5]
-        y_lp = plan[q + 6]
-        y_pad = plan[q + 7]
-        time_outer = plan[q + 8] != 0
+        n_out = plan[q + PLAN_C_OUT]
+        t_tile = plan[q + PLAN_T_TILE]
+        n_tb = plan[q + PLAN_N_TIME_BLOCKS]
+        n_cb = plan[q + PLAN_N_CH_BLOCKS]
+        y_lp = plan[q + PLAN_OUT_LEN]
+        y_pad = plan[q + PLAN_OUT_PAD]
+        time_outer = plan[q + PLAN_TIME_OUTER] != 0
         x = xs[i]
         y = xs[i + 1]
         if i == 0:
@@ -121,8 +131,8 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
                   time_outer)
     # Dense head over the flattened (time, channel) features, only its nonzero weights.
     n_cls = d_bias.shape[0]
-    c_last = plan[PLAN_STRIDE * 3 + 2]
-    t_last = plan[PLAN_STRIDE * 3 + 6]
+    c_last = plan[PLAN_STRIDE * 3 + PLAN_C_OUT]
+    t_last = plan[PLAN_STRIDE * 3 + PLAN_OUT_LEN]
     for k in range(n_cls):
         acc = vzero()
         for j in range(d_ptr[k], d_ptr[k + 1]):
@@ -155,11 +165,12 @@ def buffer_sizes(plan: np.ndarray) -> list[int]:
     sizes = []
     part = 0
     for i in range(4):
-        c_in, lp, c_out, t_tile, n_tb, n_cb, y_lp, _, _ = (int(v) for v in plan[PLAN_STRIDE * i : PLAN_STRIDE * (i + 1)])
-        sizes.append(c_in * lp * LANES)
-        if n_cb > 1:
-            part = max(part, c_out * t_tile * n_tb * LANES)
-    c_last, y_lp_last = int(plan[PLAN_STRIDE * 3 + 2]), int(plan[PLAN_STRIDE * 3 + 6])
+        layer = [int(v) for v in plan[PLAN_STRIDE * i : PLAN_STRIDE * (i + 1)]]
+        sizes.append(layer[PLAN_C_IN] * layer[PLAN_IN_LEN] * LANES)
+        if layer[PLAN_N_CH_BLOCKS] > 1:
+            part = max(part, layer[PLAN_C_OUT] * layer[PLAN_T_TILE] * layer[PLAN_N_TIME_BLOCKS] * LANES)
+    last = PLAN_STRIDE * 3
+    c_last, y_lp_last = int(plan[last + PLAN_C_OUT]), int(plan[last + PLAN_OUT_LEN])
     sizes.append(c_last * y_lp_last * LANES)
     sizes.append(max(part, LANES))
     sizes.append(8 * LANES)

@@ -127,24 +127,6 @@ def vstore_pool_relu(typingctx, arr, idx, a, b, bias):
 
 
 @intrinsic
-def vstore_relu(typingctx, arr, idx, a, bias):
-    """arr[idx : idx + 16] = max(a + bias, 0) (a conv output kept unpooled)."""
-    if not (isinstance(arr, types.Array) and a == f32x16 and isinstance(bias, types.Float)):
-        return None
-
-    def codegen(context, builder, sig, args):
-        arr_v, idx_v, a_v, bias_v = args
-        bv = _broadcast(builder, context.cast(builder, bias_v, sig.args[3], types.float32))
-        m = builder.fadd(a_v, bv, flags=_FLAGS)
-        zero = ir.Constant(_VEC, [0.0] * WIDTH)
-        m = builder.select(builder.fcmp_ordered(">", m, zero), m, zero)
-        builder.store(m, _ptr(context, builder, sig.args[0], arr_v, idx_v), align=4)
-        return context.get_dummy_value()
-
-    return types.void(arr, idx, a, bias), codegen
-
-
-@intrinsic
 def atomic_add(typingctx, arr, idx, val):
     """Atomically arr[idx] += val and return the old value (int64 array): dynamic work sharing."""
     if not (isinstance(arr, types.Array) and arr.dtype == types.int64 and isinstance(idx, types.Integer)):
@@ -159,4 +141,4 @@ def atomic_add(typingctx, arr, idx, val):
     return types.int64(arr, idx, val), codegen
 
 
-__all__ = ["WIDTH", "atomic_add", "cache_enabled", "f32x16", "vfma", "vload", "vstore", "vstore_pool_relu", "vstore_relu", "vzero"]
+__all__ = ["WIDTH", "atomic_add", "cache_enabled", "f32x16", "vfma", "vload", "vstore", "vstore_pool_relu", "vzero"]

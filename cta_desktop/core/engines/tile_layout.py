@@ -1,0 +1,29 @@
+"""The NZB engine's tile layout and plan: the constants that `sparse.py` and the kernels share.
+
+A *tile* is LANES tweets run through the whole network together. Its activations live in per-thread
+buffers laid out [channel][padded time][lane], so one weight multiplies LANES tweets with one vector
+(`_kernels_simd.F32x16`: one AVX-512 register, two AVX2 registers).
+
+The *plan* is one int64 array that `SparseNzbEngine` computes once per model and the numba kernels
+read: PLAN_STRIDE entries per conv layer (index with `PLAN_STRIDE * layer + PLAN_...`), then the first
+layer's left padding at PLAN_FIRST_PAD. Numba freezes these module globals into the compiled code.
+"""
+
+from __future__ import annotations
+
+LANES = 16  # tweets per tile: one F32x16 vector per (channel, time)
+TIME_TILES = (10, 8, 6)  # register-tile heights (output times) compiled in _kernels_conv_csr, preferred first
+BLOCK_BYTES = 32 * 1024  # target size of one channel block of a tile's layer input (fits L1 with room)
+
+# Per conv layer, PLAN_STRIDE int64 entries:
+PLAN_C_IN = 0  # input channels
+PLAN_IN_LEN = 1  # padded input length (time steps incl. the `same` padding)
+PLAN_C_OUT = 2  # output channels (filters)
+PLAN_T_TILE = 3  # output times per register tile (one of TIME_TILES)
+PLAN_N_TIME_BLOCKS = 4  # register tiles along time: PLAN_T_TILE * this = output times computed
+PLAN_N_CH_BLOCKS = 5  # input-channel blocks (partial sums carried between them; 1 if time-outer)
+PLAN_OUT_LEN = 6  # the next layer's padded input length (the pooled output's row length)
+PLAN_OUT_PAD = 7  # the next layer's left padding (where pooled outputs start in a row)
+PLAN_TIME_OUTER = 8  # 1: time blocks loop outside filters (input window fits L1; no channel blocks)
+PLAN_STRIDE = 9
+PLAN_FIRST_PAD = PLAN_STRIDE * 4  # after the four layers: layer 1's left padding
