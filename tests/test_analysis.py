@@ -94,7 +94,8 @@ def test_top_words_skip_stop_words_placeholders_emoji():
 
 
 def test_top_words_keep_at_least_twenty():
-    texts = [" ".join(f"word{j}x" for j in range(i, i + 30)) for i in range(10)]
+    # "the great": a known word and English evidence, else the made-up words are not judged (no known word)
+    texts = ["the great " + " ".join(f"word{j}x" for j in range(i, i + 30)) for i in range(10)]
     assert len(run(texts).top_words) >= 20
 
 
@@ -143,10 +144,11 @@ def test_export_is_spreadsheet_safe(tmp_path):
     path = export_per_tweet_csv(r, tmp_path / "per tweet é.csv")
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["text", "label", "confidence", "p_negative", "p_neutral", "p_positive", "date", "tweet_id"]
+    assert list(rows[0]) == ["text", "label", "confidence", "p_negative", "p_neutral", "p_positive", "date", "tweet_id",
+                             "reason"]
     assert [row["text"] for row in rows] == ["'" + t for t in texts[:5]] + ["normal good"]
     assert rows[1]["date"] == "2020-01-01T00:00:00"
-    assert all(abs(sum(float(row[f"p_{k}"]) for k in LABELS) - 1) < 1e-3 for row in rows)
+    assert all(abs(sum(float(row[f"p_{k}"]) for k in LABELS) - 1) < 1e-3 for row in rows if row["label"] != "not judged")
     assert spreadsheet_safe(3) == 3 and spreadsheet_safe("\rx") == "'\rx"
 
 
@@ -186,7 +188,7 @@ def test_real_files_with_the_real_model(stem):
     with open(path, newline="", encoding="utf-8") as fh:
         rows = sum(1 for _ in _csv.DictReader(fh))
     assert r.n_tweets + r.skipped_rows + r.n_retweets == rows  # retweets are counted, not analysed
-    assert sum(r.counts.values()) == r.n_tweets and len(r.probs) == r.n_tweets
+    assert sum(r.counts.values()) + r.not_judged["total"] == r.n_tweets and len(r.probs) == r.n_tweets
     assert all(len(r.examples[k]) == 2 for k in LABELS)
     assert len(r.top_words) >= 20 and r.by_month and r.most_liked
     np.testing.assert_allclose(r.probs.sum(axis=1), 1, atol=1e-4)

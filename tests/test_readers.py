@@ -329,7 +329,8 @@ def test_every_format_analyses_to_three_tweets_with_their_dates(tmp_path, kind):
     from cta_desktop.core.analysis import analyze_csv
     from cta_desktop.core.preprocess import Vocabulary
 
-    model = SimpleNamespace(vocab=Vocabulary(["<pad>", "<oov>", "just", "rt", "friend"]), sparsity=80)
+    # "terrible": each tweet needs a word the model knows, else it is not judged (core/judgement.py)
+    model = SimpleNamespace(vocab=Vocabulary(["<pad>", "<oov>", "just", "rt", "friend", "terrible"]), sparsity=80)
     result = analyze_csv(make(kind, tmp_path), model=model, engine=_StubEngine(), workers=0, include_retweets=True)
     assert result.n_tweets == 3
     assert [(m["month"], m["negative"] + m["neutral"] + m["positive"]) for m in result.by_month] == [("2018-08", 3)]

@@ -205,7 +205,7 @@ def check_example(directory: Path | None) -> tuple[str, dict]:
                 counts = dict(result.counts)
                 if result.n_tweets <= 0:
                     raise CheckFailed(f"{csv.name}: no tweets analysed")
-                if sum(counts.values()) != result.n_tweets:
+                if sum(counts.values()) + result.not_judged.get("total", 0) != result.n_tweets:  # + not judged
                     raise CheckFailed(f"{csv.name}: label counts {counts} do not add up to {result.n_tweets} tweets")
                 summaries.append({"file": csv.name, "n_tweets": result.n_tweets, "counts": counts,
                                   "skipped_rows": report.skipped_rows, "seconds": round(result.seconds, 3)})

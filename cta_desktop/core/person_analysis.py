@@ -36,7 +36,7 @@ from cta_desktop.core.analysis import (
 from cta_desktop.core.datasets import TweetChunk
 from cta_desktop.core.library import Library
 
-CACHE_VERSION = 1  # bump when the summary's contents change meaning
+CACHE_VERSION = 2  # bump when the summary's contents change meaning (2: not-judged tweets)
 
 
 @dataclass
@@ -110,8 +110,9 @@ def analyze_library_person(library: Library, person_id: int, *, model: Any = Non
         raise KeyError(f"no person with id {person_id} in the library")
     model, engine = default_model(model, engine)
     model_name, fingerprint = model_name_of(model), results_key(model)
-    options = {"include_retweets": INCLUDE_RETWEETS if include_retweets is None else bool(include_retweets),
-               "include_replies": INCLUDE_REPLIES if include_replies is None else bool(include_replies)}
+    rts = INCLUDE_RETWEETS if include_retweets is None else bool(include_retweets)
+    replies = INCLUDE_REPLIES if include_replies is None else bool(include_replies)
+    options = {"include_retweets": rts, "include_replies": replies}
     key = json.dumps([CACHE_VERSION, library.content_key(person_id), fingerprint, options], sort_keys=True)
     if use_cache and not keep_texts:
         saved = library.load_analysis(person_id, model_name, cache_key=key)
@@ -120,7 +121,7 @@ def analyze_library_person(library: Library, person_id: int, *, model: Any = Non
     cache = LibraryEngineCache(library, fingerprint)
     result = analyze(LibrarySource(library, person_id, results_model=fingerprint), model=model, engine=engine,
                      progress=progress, cancel=cancel, workers=workers, keep_texts=keep_texts, engine_cache=cache,
-                     **options)
+                     include_retweets=rts, include_replies=replies)
     library.engine_cache_put(fingerprint, cache.new)
     if result.row_ids is not None:
         library.save_results(fingerprint, result.row_ids, np.asarray(result.probs, np.float32))

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 
 from cta_desktop.core.analysis.result import AnalysisResult
+from cta_desktop.core.judgement import NOT_JUDGED_LABEL, reason_text
 from cta_desktop.core.model_spec import LABELS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PER_TWEET_COLUMNS = ["text", "label", "confidence", *(f"p_{name}" for name in LABELS), "date", "tweet_id"]
+# label: a class or "not judged" (then confidence and probabilities are empty and `reason` says why).
+PER_TWEET_COLUMNS = ["text", "label", "confidence", *(f"p_{name}" for name in LABELS), "date", "tweet_id", "reason"]
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -33,14 +35,20 @@ class PerTweetCsvWriter:
         self._w.writerow(PER_TWEET_COLUMNS)
 
     def write(self, texts: Sequence[str], dates: Sequence[str | None], tweet_ids: Sequence[str | None],
-              probs: np.ndarray) -> None:
+              probs: np.ndarray, reasons: np.ndarray | None = None, languages: dict[int, str] | None = None) -> None:
+        """One row per tweet; `reasons`/`languages` (row -> language) as `core.judgement` gives them."""
         labels = probs.argmax(axis=1)
         safe = spreadsheet_safe
         rows = []
+        judged = [True] * len(texts) if reasons is None else (np.asarray(reasons) == 0).tolist()
         for i, text in enumerate(texts):
+            if not judged[i]:
+                why = reason_text(int(reasons[i]), (languages or {}).get(i))  # type: ignore[index]
+                rows.append([safe(text), NOT_JUDGED_LABEL, "", "", "", "", dates[i] or "", safe(tweet_ids[i] or ""), why])
+                continue
             p = probs[i]
             rows.append([safe(text), LABELS[labels[i]], f"{p[labels[i]]:.4f}", f"{p[0]:.4f}", f"{p[1]:.4f}",
-                         f"{p[2]:.4f}", dates[i] or "", safe(tweet_ids[i] or "")])
+                         f"{p[2]:.4f}", dates[i] or "", safe(tweet_ids[i] or ""), ""])
         self._w.writerows(rows)
 
     def close(self) -> None:
@@ -59,7 +67,8 @@ def export_per_tweet_csv(result: AnalysisResult, path: str | Path) -> Path:
         raise ValueError("this result did not keep the tweet texts; analyse with keep_texts=True "
                          "or pass out= to analyze_csv")
     with PerTweetCsvWriter(path) as w:
+        reasons = result.reasons if len(result.reasons) == len(result.texts) else None
         w.write(result.texts, result.dates or [None] * len(result.texts),
-                result.tweet_ids or [None] * len(result.texts), result.probs)
+                result.tweet_ids or [None] * len(result.texts), result.probs, reasons, result.languages)
     return Path(path)
 

@@ -16,7 +16,7 @@ worker thread can show progress and stop the work (`AnalysisCancelled`).
 from __future__ import annotations
 
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,14 +34,21 @@ from cta_desktop.core.analysis.result import (
     AnalysisResult,
 )
 from cta_desktop.core.analysis.summary import RunningSummary
-from cta_desktop.core.analysis.workers import Done, choose_workers, encode_in_worker, encode_texts, get_pool
+from cta_desktop.core.analysis.workers import (
+    Done,
+    EncodedChunk,
+    choose_workers,
+    encode_chunk,
+    encode_chunk_in_worker,
+    get_pool,
+)
 from cta_desktop.core.datasets import ColumnMapping, TweetChunk, read_tweets_csv
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.preprocess import SEQ_LEN
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
-Encoded = tuple[np.ndarray, Counter[str]]
+Encoded = EncodedChunk  # token ids, judgement and words of a chunk (workers.encode_chunk)
 T = TypeVar("T")
 
 PIPELINE_CHUNK = 8192  # tweets per work item: small enough to start both cores quickly
@@ -228,13 +235,14 @@ def _predict(engine: Engine, ids: np.ndarray) -> np.ndarray:
 
 
 def _label(engine: Engine, encoded: Future[Encoded] | Done[Encoded], known: np.ndarray | None,
-           cache: EngineCache | None) -> tuple[np.ndarray, Counter[str], float, int]:
+           cache: EngineCache | None) -> tuple[np.ndarray, Encoded, float, int]:
     """Runs on the engine thread: wait for a chunk's token ids, then label the rows that need it.
 
     Rows of `known` that are not NaN (precomputed probabilities) are taken as they are, then the
     cache is asked; only the rest go through the engine. Returns (probs, words, engine seconds,
     rows the engine ran)."""
-    ids, words = encoded.result()
+    words = encoded.result()  # the whole EncodedChunk (judgement and words ride along)
+    ids = words.ids
     t = time.perf_counter()
     if known is None and cache is None:
         return _predict(engine, ids), words, time.perf_counter() - t, len(ids)
@@ -299,12 +307,12 @@ class _Run:
         encoded: Future[Encoded] | Done[Encoded] | None = None
         if self.pool is not None:
             try:
-                encoded = self.pool.submit(encode_in_worker, chunk.texts)
+                encoded = self.pool.submit(encode_chunk_in_worker, chunk.texts)
             except (BrokenProcessPool, RuntimeError):
                 self.pool = None
         if encoded is None:
             t = time.perf_counter()
-            encoded = Done(encode_texts(chunk.texts, self.index))
+            encoded = Done(encode_chunk(chunk.texts, self.index))
             self.stage["tokenize_here"] += time.perf_counter() - t
         job = engine_thread.submit(_label, self.engine, encoded, chunk.probs, self.cache)
         self.pending.append((chunk, done, encoded, job))
@@ -315,12 +323,12 @@ class _Run:
         try:
             probs, words, engine_seconds, n_engine = job.result()
         except BrokenProcessPool:  # a worker died: do this chunk here
-            probs, words, engine_seconds, n_engine = _label(self.engine, Done(encode_texts(chunk.texts, self.index)),
+            probs, words, engine_seconds, n_engine = _label(self.engine, Done(encode_chunk(chunk.texts, self.index)),
                                                             chunk.probs, self.cache)
         t1 = time.perf_counter()
         self.summary.add(chunk, probs, words)
         if self.writer is not None:
-            self.writer.write(chunk.texts, chunk.dates, chunk.tweet_ids, probs)
+            self.writer.write(chunk.texts, chunk.dates, chunk.tweet_ids, probs, words.reasons, words.languages)
         self.engine_tweets += n_engine
         self.stage["wait"] += t1 - t
         self.stage["engine"] += engine_seconds

@@ -18,6 +18,7 @@ TOP_WORDS_IN_JSON = 20
 # Which tweets an analysis takes by default (analyze(..., include_retweets=, include_replies=)).
 INCLUDE_RETWEETS = False
 INCLUDE_REPLIES = True
+NOT_JUDGED_CODE = 255  # a label no class has: what the summary gives tweets the model cannot judge
 
 
 class AnalysisCancelled(Cancelled):
@@ -57,6 +58,38 @@ class AnalysisResult:
     retweets: list[int | None] | None = None  # per tweet: how often it was shared (kept with the texts)
     row_ids: list[int] | None = None  # per tweet: the library's row ids, when analysed from the library
     engine_tweets: int = 0  # tweets that went through the engine (the others had stored probabilities)
+    # Not judged (core/judgement.py): per tweet 0 = judged, else the reason code; counts, ratios,
+    # examples, words and months count judged tweets only. `labels`/`probs` still hold the model's
+    # output for every tweet: use `label_names()` for what to show.
+    reasons: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    languages: dict[int, str] = field(default_factory=dict)  # tweet -> language, for the non-English ones
+    not_judged: dict[str, Any] = field(default_factory=dict)  # {"total", "reasons": {..}, "languages": {..}}
+    top_words_by_class: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def n_judged(self) -> int:
+        return int(sum(self.counts.values()))
+
+    def judged_mask(self) -> np.ndarray:
+        """Per tweet: True where the model judged it (all True when the result has no reasons)."""
+        if len(self.reasons) != len(self.labels):
+            return np.ones(len(self.labels), bool)
+        return self.reasons == 0
+
+    def label_names(self) -> list[str]:
+        """Per tweet: 'negative' / 'neutral' / 'positive', or 'not judged'."""
+        from cta_desktop.core.judgement import NOT_JUDGED_LABEL
+
+        judged = self.judged_mask().tolist()
+        return [LABELS[int(c)] if ok else NOT_JUDGED_LABEL for c, ok in zip(self.labels.tolist(), judged, strict=True)]
+
+    def reason_texts(self) -> list[str]:
+        """Per tweet: why it was not judged ('not English (Korean)', 'no known words'), '' if judged."""
+        from cta_desktop.core.judgement import reason_text
+
+        if len(self.reasons) != len(self.labels):
+            return [""] * len(self.labels)
+        return [reason_text(int(r), self.languages.get(i)) for i, r in enumerate(self.reasons.tolist())]
 
     def summary_json(self) -> dict[str, Any]:
         """The summary as plain JSON types (what `cta-desktop analyze --json` prints)."""
@@ -73,6 +106,9 @@ class AnalysisResult:
             "ratios": {k: round(v, 6) for k, v in self.ratios.items()},
             "examples": self.examples,
             "top_words": [[w, c] for w, c in self.top_words[:TOP_WORDS_IN_JSON]],
+            "top_words_by_class": {k: [[w, c] for w, c in v[:TOP_WORDS_IN_JSON]]
+                                   for k, v in self.top_words_by_class.items()},
+            "not_judged": self.not_judged,
             "by_month": self.by_month,
             "most_liked": self.most_liked,
             "model": self.model_name,
@@ -100,4 +136,6 @@ class AnalysisResult:
             include_retweets=bool(summary.get("include_retweets", True)),
             include_replies=bool(summary.get("include_replies", True)),
             person=summary.get("person"), source=summary.get("source", {}),
+            not_judged=summary.get("not_judged", {}),
+            top_words_by_class={k: [(w, int(c)) for w, c in v] for k, v in summary.get("top_words_by_class", {}).items()},
         )

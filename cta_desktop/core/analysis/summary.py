@@ -16,10 +16,13 @@ import numpy as np
 from cta_desktop.core.analysis.result import (
     EXAMPLES_PER_CLASS,
     MOST_LIKED_PER_CLASS,
+    NOT_JUDGED_CODE,
     TOP_WORDS_KEPT,
     AnalysisResult,
 )
+from cta_desktop.core.analysis.workers import EncodedChunk
 from cta_desktop.core.datasets import TweetChunk
+from cta_desktop.core.judgement import not_judged_summary
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.textstats import top_words
 
@@ -45,7 +48,10 @@ class RunningSummary:
         self.examples_rt: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.liked: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.months: Counter[tuple[str, int]] = Counter()
-        self.words: Counter[str] = Counter()
+        self.words: Counter[str] = Counter()  # judged tweets only
+        self.class_words: list[Counter[str]] = [Counter() for _ in LABELS]
+        self.reason_parts: list[np.ndarray] = []
+        self.languages: dict[int, str] = {}  # row -> language of the non-English rows
         self.has_likes = False
         self.has_retweet_counts = False
         self.keep = keep_texts
@@ -56,15 +62,26 @@ class RunningSummary:
         self.shares: list[int | None] = []
         self.row_ids: list[int] = []
 
-    def add(self, chunk: TweetChunk, probs: np.ndarray, words: Counter[str]) -> None:
+    def add(self, chunk: TweetChunk, probs: np.ndarray, encoded: EncodedChunk) -> None:
+        """Only judged tweets (encoded.reasons == 0) count; the others keep their reason and probabilities."""
         k = EXAMPLES_PER_CLASS
-        labels = probs.argmax(axis=1)
-        conf = probs[np.arange(len(probs)), labels]
-        self.counts += np.bincount(labels, minlength=len(LABELS))
+        judged = encoded.reasons == 0
+        # Not-judged rows get a label no class has, so every per-class step below passes them by.
+        labels = np.where(judged, probs.argmax(axis=1), NOT_JUDGED_CODE)
+        conf = probs.max(axis=1)
+        self.counts += np.bincount(labels[judged], minlength=len(LABELS))[: len(LABELS)]
         self.prob_parts.append(probs.astype(np.float32, copy=False))
-        self.words.update(words)
+        self.reason_parts.append(encoded.reasons)
+        self.words.update(encoded.words)
+        row_labels = labels[encoded.word_rows]
+        for c in range(len(LABELS)):
+            counts = np.bincount(encoded.word_ids[row_labels == c], minlength=len(encoded.word_list))
+            nz = np.flatnonzero(counts)
+            self.class_words[c].update(dict(zip([encoded.word_list[i] for i in nz.tolist()], counts[nz].tolist(),
+                                                strict=True)))
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
+        self.languages.update({base + r: lang for r, lang in encoded.languages.items()})
         for c in range(len(LABELS)):
             idx = np.flatnonzero(labels == c)
             if not len(idx):
@@ -76,7 +93,7 @@ class RunningSummary:
                 del target[k:]
         self._add_liked(chunk, labels, conf, probs, base)
         for month, label in zip([d[:7] if d else None for d in chunk.dates], labels.tolist(), strict=True):
-            if month:
+            if month and label != NOT_JUDGED_CODE:
                 self.months[(month, label)] += 1
         if self.keep:
             self.texts.extend(chunk.texts)
@@ -116,8 +133,10 @@ class RunningSummary:
         probs = np.concatenate(self.prob_parts) if self.prob_parts else np.zeros((0, len(LABELS)), np.float32)
         labels = probs.argmax(axis=1).astype(np.uint8) if n else np.zeros(0, np.uint8)
         confidences = probs.max(axis=1) if n else np.zeros(0, np.float32)
+        reasons = np.concatenate(self.reason_parts) if self.reason_parts else np.zeros(0, np.uint8)
         counts = {name: int(self.counts[i]) for i, name in enumerate(LABELS)}
-        ratios = {name: (counts[name] / n if n else 0.0) for name in LABELS}
+        n_judged = sum(counts.values())
+        ratios = {name: (counts[name] / n_judged if n_judged else 0.0) for name in LABELS}
         examples: dict[str, list[dict[str, Any]]] = {}
         for c, name in enumerate(LABELS):
             chosen = [e for _, _, e in self.examples[c]]
@@ -132,6 +151,8 @@ class RunningSummary:
         return AnalysisResult(
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
             top_words=top_words(self.words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
+            reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
+            top_words_by_class={name: top_words(self.class_words[c], TOP_WORDS_KEPT) for c, name in enumerate(LABELS)},
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,
             texts=self.texts if self.keep else None, dates=self.dates if self.keep else None,
             tweet_ids=self.ids if self.keep else None, likes=self.likes if self.keep else None,

@@ -66,11 +66,11 @@ class Reader(Protocol):
         ...
 
 
-READERS: dict[str, type] = {r.key: r for r in (CsvReader, JsonReader, ExcelReader)}
+READERS: dict[str, Reader] = {r.key: r for r in (CsvReader, JsonReader, ExcelReader)}
 _COMPRESSION_NAMES = {"gzip": "gzip", "bz2": "bzip2", "xz": "xz", "zip": "zip"}
 
 
-def choose_reader(source: Source) -> type:
+def choose_reader(source: Source) -> Reader:
     """The reader whose sniff is most confident about this content (CSV when none is)."""
     if source.workbook:
         return ExcelReader

@@ -62,7 +62,8 @@ class ExcelReader:
         # The first sheet with a column named like tweet text; else with text found by content; else the first.
         named = [lay for lay in layouts if any(norm_name(c) in NAME_CANDIDATES["text"] for c in lay.columns)]
         found = [lay for lay in layouts if lay.columns and detect_mapping(lay).text is not None]
-        chosen = (named or found or layouts or [None])[0]
+        candidates: list[Layout] = named or found or layouts
+        chosen = candidates[0] if candidates else None
         if chosen is None:
             raise CsvImportError(f"{source.name}: the workbook has no sheets; choose another file")
         if len(sheets) > 1:

@@ -14,7 +14,7 @@ import codecs
 import io
 import json
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import IO, Any, TextIO, cast
 
 from cta_desktop.core.datasets.chunks import RowCounters
 from cta_desktop.core.datasets.encoding import DetectedEncoding
@@ -147,7 +147,7 @@ def flatten(rec: dict) -> dict[str, str]:
 
 
 def _text(stream: io.RawIOBase | io.BufferedIOBase) -> TextIO:
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8-sig", errors="replace", newline="")
 
 
 def _strip_head(head: bytes) -> bytes:

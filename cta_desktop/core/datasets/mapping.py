@@ -225,8 +225,7 @@ def estimate_rows(layout: Layout) -> int:
         return 0
     if layout.sample_complete:
         return len(layout.sample_rows)
-    per_row = sum(len(layout.delimiter.join(r).encode("utf-8")) + 3 for r in layout.sample_rows)
-    per_row /= len(layout.sample_rows)
+    per_row = sum(len(layout.delimiter.join(r).encode("utf-8")) + 3 for r in layout.sample_rows) / len(layout.sample_rows)
     return max(len(layout.sample_rows), int(layout.file_bytes / per_row))
 
 

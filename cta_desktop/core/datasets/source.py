@@ -17,16 +17,16 @@ import lzma
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cta_desktop.core.datasets.encoding import HEAD_BYTES
 from cta_desktop.core.datasets.errors import CsvImportError
 
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip", b"PK\x05\x06": "zip"}
-_OPENERS = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}
+_OPENERS: dict[str, Callable[[Any], Any]] = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}
 _COMPRESSED_SUFFIXES = (".gz", ".gzip", ".bz2", ".xz", ".zip")
 # The X archive's tweets; like.js, direct-messages.js and the rest are ignored.
 X_TWEET_FILE_RE = re.compile(r"(?:^|/)data/(?:tweets?|tweets-part\d+)\.js$")
@@ -45,7 +45,7 @@ class HashingStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         data = self._raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
@@ -133,7 +133,7 @@ class _Passthrough(HashingStream):
         super().__init__(inner)
         self._hashing = hashing
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         try:
             data = self._raw.read(len(buffer))
         except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
@@ -173,7 +173,7 @@ class _ZipMembers(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, n: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, n: int = -1) -> bytes:
         while True:
             if self._current is None:
                 name = next(self._names, None)

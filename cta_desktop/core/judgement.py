@@ -1,0 +1,69 @@
+"""Which tweets the model can judge, and why not the others.
+
+A tweet gets no sentiment when
+  * `NOT_ENGLISH`: it is not in English (core/language.py), or
+  * `NO_KNOWN_WORDS`: after preprocessing it holds no token the model knows other than
+    placeholders: a bare link, @mention or number, punctuation, words outside the vocabulary.
+The analysis (core/analysis) keeps a per-tweet reason code (0: judged) and leaves the others out
+of ratios, examples, top words and months; the summary JSON counts them under `not_judged`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from cta_desktop.core.language import ENGLISH, detect_language, language_name
+from cta_desktop.core.preprocess import NUMBER_TOKEN, OOV_ID, PAD_ID, URL_TOKEN, USER_TOKEN
+
+JUDGED = 0
+NOT_ENGLISH = 1
+NO_KNOWN_WORDS = 2
+REASONS = {NOT_ENGLISH: "not English", NO_KNOWN_WORDS: "no known words"}
+NOT_JUDGED_LABEL = "not judged"
+# Tokens in the vocabulary that are not words the model can judge by.
+NON_WORD_TOKENS = (URL_TOKEN, USER_TOKEN, NUMBER_TOKEN, "!", "?")
+
+
+def non_word_ids(index: dict[str, int]) -> np.ndarray:
+    """The vocabulary ids that do not count as a known word (padding, unknown, placeholders, ! ?)."""
+    return np.array(sorted({PAD_ID, OOV_ID, *(index[t] for t in NON_WORD_TOKENS if t in index)}), np.int32)
+
+
+def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.ndarray, index: dict[str, int],
+               skip_ids: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
+    """Per-tweet reason codes (uint8, JUDGED = 0) and the detected language of each non-English row.
+
+    `tokens[i]` is `tokenize(texts[i])`, `ids` the (n, 50) token ids. Not English comes first (a
+    Korean tweet has no word the model knows either; its language is the better reason); the
+    language pre-check uses the vocabulary `index`."""
+    skip = non_word_ids(index) if skip_ids is None else skip_ids
+    known = ~np.isin(ids, skip)
+    reasons = np.where(known.any(axis=1), JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
+    languages: dict[int, str] = {}
+    for row in range(len(texts)):
+        lang = detect_language(texts[row], tokens[row], index)
+        if lang != ENGLISH:
+            reasons[row] = NOT_ENGLISH
+            languages[row] = lang
+    return reasons, languages
+
+
+def reason_text(code: int, language: str | None = None) -> str:
+    """'not English (Korean)', 'no known words'; '' for a judged tweet."""
+    if code == JUDGED:
+        return ""
+    if code == NOT_ENGLISH and language:
+        return f"{REASONS[NOT_ENGLISH]} ({language_name(language)})"
+    return REASONS.get(code, "not judged")
+
+
+def not_judged_summary(reasons: np.ndarray, languages: dict[int, str]) -> dict[str, Any]:
+    """The summary JSON's `not_judged`: {"total", "reasons": {reason: n}, "languages": {code: n}}."""
+    counts = np.bincount(reasons, minlength=len(REASONS) + 1) if len(reasons) else np.zeros(len(REASONS) + 1, int)
+    return {"total": int(counts[1:].sum()),
+            "reasons": {name: int(counts[code]) for code, name in REASONS.items()},
+            "languages": dict(Counter(languages.values()).most_common())}
