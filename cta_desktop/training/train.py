@@ -47,10 +47,10 @@ class TrainConfig:
     limit: int | None = None  # train on the first N tweets only (CI smoke runs)
     tse: bool = True  # add the Tweet Sentiment Extraction tweets to the training data
     glove_scale: float = 0.0  # > 0: seed embedding dimensions 1-25 with GloVe Twitter vectors x this scale
-    emoji_fraction: float = 0.0  # share of training tweets augmented with emoji drawn from the ranking by label
-    emoji_only: float = 0.0  # share of the augmented tweets that keep only their emoji
-    emoji_init: float = 0.0  # > 0: seed embedding dimension 0 of emoji tokens with the ranking's score x this
-    teachers: int = 0  # > 0: distil the pruned models from an ensemble of the parent and this many more dense models
+    emoji_fraction: float = 0.15  # share of training tweets augmented with emoji drawn from the ranking by label
+    emoji_only: float = 0.2  # share of the augmented tweets that keep only their emoji
+    emoji_init: float = 0.6  # > 0: seed embedding dimension 0 of emoji tokens with the ranking's score x this
+    teachers: int = 2  # > 0: distil the pruned models from an ensemble of the parent and this many more dense models
     distill_alpha: float = 0.5  # weight of the ensemble's probabilities in the pruned models' targets
     calibrate: bool = True  # fit a temperature on val for each model (stored in its metadata)
     extra: dict[str, Any] = field(default_factory=dict)
