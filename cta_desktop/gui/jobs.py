@@ -13,7 +13,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cta_desktop.core.analysis import AnalysisResult
+    from cta_desktop.core.library import Person
+    from cta_desktop.gui.tweet_table import TweetColumns
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -52,9 +57,9 @@ def warm_up_engine() -> None:
 class AnalysisBundle:
     """Everything the results tab shows: the person, the core's AnalysisResult and the tweets it scored."""
 
-    person: Any
-    result: Any
-    columns: Any = None  # tweet_table.TweetColumns, built here so the main thread only shows it
+    person: Person
+    result: AnalysisResult
+    columns: TweetColumns | None = None  # built here so the main thread only shows it
     sparsity: int = 80
 
 

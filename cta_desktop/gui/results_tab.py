@@ -7,7 +7,7 @@ so a result never freezes the window while matplotlib works.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import (
     LABELS,
     SENTIMENT_COLOURS,
@@ -39,11 +40,8 @@ from cta_desktop.gui.charts import (
 )
 from cta_desktop.gui.tweet_table import TweetFilterProxy, TweetTableModel
 
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
+if TYPE_CHECKING:
+    from cta_desktop.gui.jobs import AnalysisBundle
 
 
 class ExampleList(QWidget):
@@ -67,18 +65,18 @@ class ExampleList(QWidget):
             self.labels[label] = body
         layout.addStretch(1)
 
-    def set_examples(self, examples: dict[str, list[dict]]) -> None:
+    def set_examples(self, examples: dict[str, list[dict[str, Any]]]) -> None:
+        """`examples` as AnalysisResult.examples: per class, JSON-shaped dicts with text, confidence, date."""
         for label, body in self.labels.items():
-            items = list((examples or {}).get(label) or [])[:2]
+            items = list(examples.get(label) or [])[:2]
             if not items:
                 body.setText("<i>no tweet in this class</i>")
                 continue
             rows = []
             for ex in items:
-                text = html.escape(" ".join(str(_get(ex, "text", "")).split()))
-                conf = 100 * float(_get(ex, "confidence", 0.0))
-                date = _get(ex, "date")
-                meta = f"{conf:.1f}% sure" + (f" · {html.escape(str(date)[:10])}" if date else "")
+                text = html.escape(" ".join(str(ex["text"]).split()))
+                date = ex.get("date")
+                meta = sure_text(float(ex["confidence"])) + (f" · {html.escape(str(date)[:10])}" if date else "")
                 rows.append(f"<p style='margin:2px 0 6px 0'>“{text}”<br><small>{meta}</small></p>")
             body.setText("".join(rows))
 
@@ -220,33 +218,26 @@ class ResultsTab(QWidget):
         self.label_filter.currentIndexChanged.connect(self._apply_filter)
 
     # -- showing a result -------------------------------------------------------------------
-    def show_bundle(self, bundle: Any) -> None:
+    def show_bundle(self, bundle: AnalysisBundle) -> None:
         """Fill the tab from an AnalysisBundle (person, result, tweet columns)."""
         self.bundle = bundle
         person, result = bundle.person, bundle.result
-        name = _get(person, "name", "") or "Unknown"
-        handle = _get(person, "handle")
-        self.name_label.setText(name + (f"  @{handle}" if handle else ""))
-        n = int(_get(result, "n_tweets", 0))
-        first, last = _get(person, "first_date"), _get(person, "last_date")
+        handle = person.handle
+        self.name_label.setText((person.name or "Unknown") + (f"  @{handle}" if handle else ""))
+        first, last = person.first_date, person.last_date
         dates = f"{str(first)[:10]} – {str(last)[:10]}" if first or last else "no dates"
-        skipped = int(_get(result, "skipped_rows", 0) or 0)
-        seconds = _get(result, "seconds")
-        meta = [f"{n:,} tweets", dates]
-        if skipped:
-            meta.append(f"{skipped:,} rows skipped")
-        model_name = _get(result, "model_name", "")
-        if model_name:
-            meta.append(f"model {model_name}")
-        if seconds is not None:
-            meta.append(f"analysed in {float(seconds):.2f} s")
+        meta = [f"{result.n_tweets:,} tweets", dates]
+        if result.skipped_rows:
+            meta.append(f"{result.skipped_rows:,} rows skipped")
+        if result.model_name:
+            meta.append(f"model {result.model_name}")
+        meta.append(f"analysed in {result.seconds:.2f} s")
         self.meta_label.setText("  ·  ".join(meta))
-        counts = _get(result, "counts", {}) or {}
-        ratios = _get(result, "ratios", {}) or {}
+        counts, ratios = result.counts, result.ratios
         self.ratio_label.setText("   ".join(
             f"<span style='color:{SENTIMENT_COLOURS[k]}'>●</span> {k} <b>{100 * float(ratios.get(k, 0)):.1f}%</b>"
             f" ({int(counts.get(k, 0)):,})" for k in LABELS))
-        self.examples.set_examples(_get(result, "examples", {}) or {})
+        self.examples.set_examples(result.examples)
 
         self.model.set_columns(bundle.columns)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -254,8 +245,8 @@ class ResultsTab(QWidget):
         self.stack.setCurrentIndex(1)
 
         self.ratio_chart.plot(draw_sentiment_ratio, dict(counts))
-        self.words_chart.plot(draw_top_words, list(_get(result, "top_words", []) or [])[:5])
-        self.month_chart.plot(draw_by_month, list(_get(result, "by_month", []) or []))
+        self.words_chart.plot(draw_top_words, list(result.top_words)[:5])
+        self.month_chart.plot(draw_by_month, list(result.by_month))
 
     def charts_pending(self) -> bool:
         return any(c.is_rendering() for c in self.charts().values())
