@@ -307,8 +307,10 @@ class ChartWidget(QWidget):
         self.figure, self._image, self._error = figure, image, ""
         self.update()
 
-    def _on_render_error(self, message: str) -> None:
-        self._error = f"Cannot draw this chart: {message}"
+    def _on_render_error(self, exc: BaseException) -> None:
+        from cta_desktop.gui.workers import describe_error
+
+        self._error = f"Cannot draw this chart: {describe_error(exc)}"
         self._image = None
         self.update()
 

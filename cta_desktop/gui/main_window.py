@@ -30,7 +30,7 @@ from cta_desktop.gui.benchmark_tab import BenchmarkTab
 from cta_desktop.gui.dialogs import app_icon, show_error
 from cta_desktop.gui.results_tab import ResultsTab
 from cta_desktop.gui.search_tab import SearchTab
-from cta_desktop.gui.workers import Task
+from cta_desktop.gui.workers import Task, describe_error
 
 MODEL_CHOICES = ((0, "Dense (no pruning)"), (70, "70% pruned"), (75, "75% pruned"), (80, "80% pruned (default)"),
                  (85, "85% pruned"))
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         self._set_busy(True)
         task.progress.connect(self._on_progress)
         task.result.connect(on_result)
-        task.error.connect(lambda msg: self.report_error(error_title, msg, task.details))
+        task.error.connect(lambda exc: self.report_error(error_title, describe_error(exc), task.details))
         task.cancelled.connect(lambda: self.set_status(f"{task.title} cancelled.", 6000))
         task.finished.connect(self._on_task_finished)
         return task.start()
@@ -313,8 +313,6 @@ class MainWindow(QMainWindow):
         try:
             preview = preview_csv(path)
         except Exception as exc:  # noqa: BLE001 - CsvImportError and any I/O error become a dialog
-            from cta_desktop.gui.workers import describe_error
-
             self.report_error("Cannot import this file", describe_error(exc))
             return False
         dialog = ImportPreviewDialog(preview, path, self)

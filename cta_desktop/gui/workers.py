@@ -2,8 +2,9 @@
 
 The pattern follows Spyder's SearchThread and superqt's workers: the core function takes plain
 `progress(done, total)` and `cancel() -> bool` callbacks (cut into batches, so a cancel takes
-effect between batches), every exception is caught inside the thread and turned into a message,
-and the main thread gets typed signals. A `Task` lives in the main thread and relays the worker's
+effect between batches), every exception is caught inside the thread and emitted as the exception
+object itself (superqt's `errored = Signal(object)`), and the main thread gets typed signals. Receivers
+ask `isinstance(exc, UserError)` (core/errors.py), never match class names. A `Task` lives in the main thread and relays the worker's
 signals through its own slots, so whatever a tab connects to a Task runs in the main thread.
 """
 
@@ -17,6 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from cta_desktop.core.errors import Cancelled, UserError
+
 # Progress is forwarded at most this often: a 100k-tweet analysis reports per batch, but a
 # flood of queued signals would cost the event loop more than it gives the user.
 PROGRESS_INTERVAL_S = 0.05
@@ -24,16 +27,10 @@ PROGRESS_INTERVAL_S = 0.05
 _running: set[Task] = set()  # keeps Python wrappers alive until their thread has finished
 
 
-def is_cancellation(exc: BaseException) -> bool:
-    """The core's AnalysisCancelled / BenchmarkCancelled / ImportCancelled, without importing them."""
-    return any(cls.__name__.endswith("Cancelled") for cls in type(exc).__mro__)
-
-
 def describe_error(exc: BaseException) -> str:
-    """One line for the user. The core's own errors already say what to do; others get their type."""
-    known = ("CsvImportError", "ModelError", "NzbFormatError", "FileNotFoundError", "PermissionError")
+    """One line for the user. The core's UserErrors (and file errors) already say what to do; others get their type."""
     text = str(exc).strip()
-    if any(cls.__name__ in known for cls in type(exc).__mro__) and text:
+    if isinstance(exc, UserError | FileNotFoundError | PermissionError) and text:
         return text
     if isinstance(exc, MemoryError):
         return "Out of memory. Try a smaller file or a smaller batch size."
@@ -45,7 +42,7 @@ class Worker(QObject):
 
     progress = Signal(int, int)
     result = Signal(object)
-    error = Signal(str)
+    error = Signal(object)  # the exception object (BaseException)
     cancelled = Signal()
     finished = Signal()
 
@@ -73,11 +70,11 @@ class Worker(QObject):
         try:
             value = self._fn(*self._args, progress=self._report, cancel=self.is_cancelled, **self._kwargs)
         except BaseException as exc:  # noqa: BLE001 - a thread's exception must never be lost
-            if is_cancellation(exc):
+            if isinstance(exc, Cancelled):
                 self.cancelled.emit()
             else:
                 self.details = traceback.format_exc()
-                self.error.emit(describe_error(exc))
+                self.error.emit(exc)
         else:
             self.result.emit(value)
         finally:
@@ -89,7 +86,7 @@ class Task(QObject):
 
     progress = Signal(int, int)
     result = Signal(object)
-    error = Signal(str)
+    error = Signal(object)  # the exception object (BaseException); describe_error() words it
     cancelled = Signal()
     finished = Signal()
 
@@ -138,10 +135,10 @@ class Task(QObject):
     def _on_result(self, value: object) -> None:
         self.result.emit(value)
 
-    @Slot(str)
-    def _on_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_error(self, exc: BaseException) -> None:
         self.details = self._worker.details
-        self.error.emit(message)
+        self.error.emit(exc)
 
     @Slot()
     def _on_cancelled(self) -> None:
