@@ -111,3 +111,15 @@ def test_sure_text() -> None:
     assert sure_text(0.9996) == "99% sure"
     assert sure_text(1.0) == "100% sure"
     assert sure_text(0.001) == "1% sure"
+
+
+def test_highlight_html(explainer: Explainer) -> None:
+    from cta_desktop.core.explain import highlight_html
+
+    ex = explainer.explain("what a terrible and rude service qzxvbnmw")
+    out = highlight_html(ex)
+    assert out.count("<span") == len(ex.tokens)
+    assert '">terrible</span>' in out and "toward negative" in out
+    assert "<span>qzxvbnmw</span>" in out  # unknown words are never shaded
+    dark = highlight_html(ex, background="#202020")
+    assert dark != out and '">terrible</span>' in dark

@@ -14,6 +14,7 @@ push 0 by definition: the model never sees the word, only an "unknown word" mark
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,10 @@ from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
 
 NOTE = "Highlighted words show what the model relies on for this label, not whether the label is true."
+# Colours of highlighted words (the app's sentiment colours; "away" marks words pulling the other way).
+LABEL_COLOURS = {"negative": "#d9534f", "neutral": "#8e95a3", "positive": "#2ea66b"}
+AWAY_COLOUR = "#7b61ff"
+MIN_SCALE = 0.05  # pushes are scaled by the tweet's largest, but never by less than this (noise stays pale)
 
 
 @dataclass
@@ -133,3 +138,32 @@ class Explainer:
 def explain(text: str, model: Any = None, engine: Any = None) -> Explanation:
     """Explain one tweet with the shipped model (or the given one)."""
     return Explainer(model, engine).explain(text)
+
+
+def _blend(colour: str, background: str, strength: float) -> str:
+    """`colour` laid over `background` at `strength` (0..1), as #rrggbb (Qt's rich text has no alpha)."""
+    a = max(0.0, min(1.0, strength))
+    c = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(background[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(bv + (cv - bv) * a):02x}" for cv, bv in zip(c, b, strict=True))
+
+
+def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dict[str, str] | None = None,
+                   away: str = AWAY_COLOUR) -> str:
+    """The tweet's tokens as HTML spans shaded by their push toward (label colour) or away from
+    (`away` colour) the tweet's label; strength relative to the tweet's strongest push."""
+    colours = colours or LABEL_COLOURS
+    pushes = [t.attribution[ex.label] for t in ex.tokens]
+    scale = max([MIN_SCALE, *(abs(p) for p in pushes)])
+    parts = []
+    for t, p in zip(ex.tokens, pushes, strict=True):
+        word = html.escape(t.token)
+        strength = abs(p) / scale
+        if not t.known or strength < 0.08:
+            parts.append(f"<span>{word}</span>")
+            continue
+        shade = _blend(colours[ex.label] if p > 0 else away, background, 0.85 * strength)
+        sign = "toward" if p > 0 else "away from"
+        parts.append(f"<span style=\"background-color:{shade}\" title=\"{100 * abs(p):.0f} points {sign} "
+                     f"{ex.label}\">{word}</span>")
+    return " ".join(parts)
