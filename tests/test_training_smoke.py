@@ -21,7 +21,7 @@ def test_smoke_training_writes_pruned_nzb_models(tmp_path):
 
     out = tmp_path / "models"
     rc = main(["train", "--data", str(DATA), "--out", str(out), "--limit", "400", "--epochs", "1",
-               "--prune-epochs", "2", "--levels", "80", "--no-report"])
+               "--prune-epochs", "2", "--levels", "80", "--no-report", "--teachers", "0"])
     assert rc == 0
     for name in ("vocab.json", "cta_dense.keras", "cta_dense.nzb", "cta_dense.json", "cta_p80.nzb", "cta_p80.json"):
         assert (out / name).exists(), name
@@ -34,6 +34,8 @@ def test_smoke_training_writes_pruned_nzb_models(tmp_path):
     probs = NumpyEngine(model.weights).predict_proba(model.vocab.encode(["what a great day", "awful news"]))
     assert probs.shape == (2, 3) and np.allclose(probs.sum(1), 1, atol=1e-5)
     assert (out / "cta_p80.nzb").stat().st_size < (out / "cta_dense.keras").stat().st_size
+    assert meta["calibration"]["temperature"] > 0 and "test_ece" in meta["calibration"]
+    assert ":grinning_face:" in model.vocab.index  # the ranking's emoji get rows even in a smoke run
 
 
 def test_bad_levels_are_refused(capsys):
