@@ -15,6 +15,7 @@ from cta_desktop.core.judgement import NO_KNOWN_WORDS, NOT_ENGLISH, NOT_JUDGED_L
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.modelstore import load_model
 from cta_desktop.core.preprocess import tokenize
+from cta_desktop.paths import shared_data_dir
 
 FOREIGN = {
     "ko": "오늘 콘서트 정말 최고였어요! 와주신 모든 분들 감사합니다",
@@ -112,3 +113,21 @@ def test_pool_workers_judge_the_same(model_engine, mixed_csv: Path) -> None:
     assert pooled.not_judged == here.not_judged
     assert pooled.label_names() == here.label_names()
     np.testing.assert_array_equal(pooled.reasons, here.reasons)
+
+
+@pytest.mark.skipif(not (shared_data_dir() / "celebrity_tweets").is_dir(), reason="needs ../shared/data")
+def test_fast_path_gives_detect_languages_answers(model_engine) -> None:
+    from cta_desktop.core.language import ENGLISH as EN
+    from cta_desktop.core.language import detect_language
+
+    model, _ = model_engine
+    texts: list[str] = []
+    for path in sorted((shared_data_dir() / "celebrity_tweets").glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            texts += [r.get("text") or r.get("content") or "" for r in csv.DictReader(fh)][:600]
+    texts += [r for r in FOREIGN.values()] + ENGLISH
+    tokens = [tokenize(t) for t in texts]
+    reasons, languages = judge_rows(texts, tokens, model.vocab.encode(texts), model.vocab.index)
+    want = [detect_language(t, tk, model.vocab.index) for t, tk in zip(texts, tokens, strict=True)]
+    assert [languages.get(i, EN) for i in range(len(texts))] == want
+    assert (reasons == NOT_ENGLISH).sum() == sum(w != EN for w in want)

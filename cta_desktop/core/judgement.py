@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cta_desktop.core.language import ENGLISH, detect_language, language_name
+from cta_desktop.core.language import ENGLISH, ENGLISH_MARKERS, detect_language, language_name
 from cta_desktop.core.preprocess import NUMBER_TOKEN, OOV_ID, PAD_ID, URL_TOKEN, USER_TOKEN
 
 JUDGED = 0
@@ -33,6 +33,21 @@ def non_word_ids(index: dict[str, int]) -> np.ndarray:
     return np.array(sorted({PAD_ID, OOV_ID, *(index[t] for t in NON_WORD_TOKENS if t in index)}), np.int32)
 
 
+_TABLES: dict[int, tuple[dict[str, int], np.ndarray, np.ndarray]] = {}
+
+
+def _tables(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(non-word ids, per-id 1 for English marker words) for a vocabulary index, built once per index."""
+    cached = _TABLES.get(id(index))
+    if cached is None or cached[0] is not index:
+        markers = np.zeros(max(index.values(), default=0) + 1, np.int8)
+        markers[[i for w, i in index.items() if w in ENGLISH_MARKERS]] = 1
+        cached = (index, non_word_ids(index), markers)
+        _TABLES.clear()
+        _TABLES[id(index)] = cached
+    return cached[1], cached[2]
+
+
 def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.ndarray, index: dict[str, int],
                skip_ids: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
     """Per-tweet reason codes (uint8, JUDGED = 0) and the detected language of each non-English row.
@@ -40,11 +55,17 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     `tokens[i]` is `tokenize(texts[i])`, `ids` the (n, 50) token ids. Not English comes first (a
     Korean tweet has no word the model knows either; its language is the better reason); the
     language pre-check uses the vocabulary `index`."""
-    skip = non_word_ids(index) if skip_ids is None else skip_ids
+    skip, markers = _tables(index)
+    if skip_ids is not None:
+        skip = skip_ids
     known = ~np.isin(ids, skip)
     reasons = np.where(known.any(axis=1), JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
     languages: dict[int, str] = {}
-    for row in range(len(texts)):
+    # Fast path, same answers as detect_language: an all-ASCII tweet with two English marker words
+    # among its first 50 tokens is English (detect_language's first rule), so it is not asked.
+    hits = markers[ids].sum(axis=1)
+    plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
+    for row in np.flatnonzero(~((hits >= 2) & plain)).tolist():
         lang = detect_language(texts[row], tokens[row], index)
         if lang != ENGLISH:
             reasons[row] = NOT_ENGLISH

@@ -47,7 +47,7 @@ can't didn't doesn't won't isn't but all from get got about would could should t
 great good love new people there here out up over again after more some very really our us he she his her him
 everyone everybody whatever happy night day week year back see know think need going
 """.split())
-_NON_WORD_START = frozenset("<:!?")
+_NON_WORD_START = frozenset("<:!?0123456789")  # placeholders, emoji names, emoticons, ! ?, numbers
 # A Latin-script tweet is called another language only with this many words and this probability
 # (normalised over LIKELY_LANGUAGES): names and hashtags alone ("Alicia Vikander FTW") look foreign.
 MIN_WORDS = 4
@@ -73,7 +73,8 @@ def _identifier() -> Any:
 
 def word_tokens(tokens: Sequence[str]) -> list[str]:
     """The tokens that are words (no placeholders, emoji names, emoticons, numbers or ! ?)."""
-    return [t for t in tokens if t[0] not in _NON_WORD_START and not t[0].isdigit()]
+    skip = _NON_WORD_START
+    return [t for t in tokens if t[0] not in skip]
 
 
 def _latin_outweighed(text: str) -> bool:
@@ -113,14 +114,14 @@ def detect_language(text: str, tokens: Sequence[str] | None = None, vocab: Conta
             hits += 1
             if hits >= 2:
                 break
-    if (hits >= 2 or (hits and len(words) <= 3)) and (text.isascii() or not _latin_outweighed(text)):
+    if (hits >= 2 or (hits and len(words) <= 3)) and (ascii_text or not _latin_outweighed(joined)):
         return ENGLISH
     if ascii_text and len(words) < MIN_WORDS:
         return ENGLISH
     if vocab is not None and ascii_text and sum(w in vocab for w in words) >= KNOWN_SHARE * len(words):
         return ENGLISH
     lang, p = _identifier().classify(joined)
-    if lang != ENGLISH and not text.isascii() and _latin_outweighed(text):
+    if lang != ENGLISH and not ascii_text and _latin_outweighed(joined):
         return str(lang)  # mostly another script
     if lang != ENGLISH and len(words) >= MIN_WORDS and p >= MIN_CONFIDENCE:
         return str(lang)

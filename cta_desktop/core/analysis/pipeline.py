@@ -287,7 +287,7 @@ class _Run:
                  include_retweets: bool, include_replies: bool, cache: EngineCache | None):
         self.index, self.engine, self.pool, self.writer, self.cache = model.vocab.index, engine, pool, writer, cache
         self.include_retweets, self.include_replies = include_retweets, include_replies
-        self.summary = RunningSummary(keep_texts)
+        self.summary = RunningSummary(keep_texts, model.vocab.words)
         self.pending: deque[tuple[TweetChunk, int, Future[Encoded] | Done[Encoded], Future[Any]]] = deque()
         self.stage = {"read": 0.0, "tokenize_here": 0.0, "wait": 0.0, "engine": 0.0, "summary": 0.0}
         self.n_retweets = self.n_replies = self.engine_tweets = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from cta_desktop.core.analysis.workers import EncodedChunk
 from cta_desktop.core.datasets import TweetChunk
 from cta_desktop.core.judgement import not_judged_summary
 from cta_desktop.core.model_spec import LABELS
-from cta_desktop.core.textstats import top_words
+from cta_desktop.core.textstats import countable_word, top_words
 
 Ranked = list[tuple[float, int, dict[str, Any]]]  # (sort key, position, entry)
 
@@ -40,7 +41,7 @@ def _entry(chunk: TweetChunk, i: int, conf: float, probs: np.ndarray) -> dict[st
 class RunningSummary:
     """Adds chunks of labelled tweets; `result()` makes the AnalysisResult."""
 
-    def __init__(self, keep_texts: bool):
+    def __init__(self, keep_texts: bool, vocab_words: Sequence[str] = ()):
         self.n = 0
         self.counts = np.zeros(len(LABELS), np.int64)
         self.prob_parts: list[np.ndarray] = []
@@ -49,7 +50,9 @@ class RunningSummary:
         self.liked: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.months: Counter[tuple[str, int]] = Counter()
         self.words: Counter[str] = Counter()  # judged tweets only
-        self.class_words: list[Counter[str]] = [Counter() for _ in LABELS]
+        # Words per class: counts of vocabulary ids in each class's judged tweets (the model's 50 tokens).
+        self.vocab_words = list(vocab_words)
+        self.class_ids = np.zeros((len(LABELS), max(1, len(self.vocab_words))), np.int64)
         self.reason_parts: list[np.ndarray] = []
         self.languages: dict[int, str] = {}  # row -> language of the non-English rows
         self.has_likes = False
@@ -73,12 +76,11 @@ class RunningSummary:
         self.prob_parts.append(probs.astype(np.float32, copy=False))
         self.reason_parts.append(encoded.reasons)
         self.words.update(encoded.words)
-        row_labels = labels[encoded.word_rows]
-        for c in range(len(LABELS)):
-            counts = np.bincount(encoded.word_ids[row_labels == c], minlength=len(encoded.word_list))
-            nz = np.flatnonzero(counts)
-            self.class_words[c].update(dict(zip([encoded.word_list[i] for i in nz.tolist()], counts[nz].tolist(),
-                                                strict=True)))
+        if self.vocab_words:  # one bincount over (class, vocabulary id) pairs of the judged rows
+            width = self.class_ids.shape[1]
+            ids = encoded.ids[judged]
+            flat = (labels[judged].astype(np.int64)[:, None] * width + np.minimum(ids, width - 1)).ravel()
+            self.class_ids += np.bincount(flat, minlength=len(LABELS) * width).reshape(len(LABELS), width)
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
         self.languages.update({base + r: lang for r, lang in encoded.languages.items()})
@@ -128,6 +130,18 @@ class RunningSummary:
             target.sort(key=lambda t: (t[0], t[1]))
             del target[MOST_LIKED_PER_CLASS:]
 
+    def _class_top_words(self) -> dict[str, list[tuple[str, int]]]:
+        """Per class, the countable vocabulary words most used in its judged tweets."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for c, name in enumerate(LABELS):
+            counts: Counter[str] = Counter()
+            for i in np.flatnonzero(self.class_ids[c]).tolist():
+                word = countable_word(self.vocab_words[i])
+                if word is not None:
+                    counts[word] += int(self.class_ids[c, i])
+            out[name] = top_words(counts, TOP_WORDS_KEPT)
+        return out
+
     def result(self, **extra: Any) -> AnalysisResult:
         n = self.n
         probs = np.concatenate(self.prob_parts) if self.prob_parts else np.zeros((0, len(LABELS)), np.float32)
@@ -152,7 +166,7 @@ class RunningSummary:
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
             top_words=top_words(self.words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
             reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
-            top_words_by_class={name: top_words(self.class_words[c], TOP_WORDS_KEPT) for c, name in enumerate(LABELS)},
+            top_words_by_class=self._class_top_words(),
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,
             texts=self.texts if self.keep else None, dates=self.dates if self.keep else None,
             tweet_ids=self.ids if self.keep else None, likes=self.likes if self.keep else None,

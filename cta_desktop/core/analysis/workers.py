@@ -57,21 +57,17 @@ class EncodedChunk:
     """A chunk's token ids, judgement and words (what `encode_chunk` returns, from a worker or here).
 
     `reasons`: per tweet, 0 = judged, else a `core.judgement` reason; `languages`: row -> detected
-    language of the non-English rows; `words`: countable-word counts of the judged tweets; the
-    countable words of each judged tweet as (word_rows[k], word_list[word_ids[k]]) pairs, so the
-    summary can count words per sentiment class once the engine has labelled the rows."""
+    language of the non-English rows; `words`: countable-word counts of the judged tweets. (Words per
+    sentiment class are counted from `ids` once the engine has labelled the rows: see summary.py.)"""
 
     ids: np.ndarray
     words: Counter[str]
     reasons: np.ndarray
     languages: dict[int, str]
-    word_rows: np.ndarray
-    word_ids: np.ndarray
-    word_list: list[str]
 
 
 def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> EncodedChunk:
-    """`encode_texts` plus the judgement (core/judgement.py) and each judged tweet's countable words."""
+    """`encode_texts` plus the judgement (core/judgement.py); words are counted on judged tweets only."""
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
     out = np.zeros((len(texts), seq_len), dtype=np.int32)
@@ -82,32 +78,17 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
             head = tokens[:seq_len] if len(tokens) > seq_len else tokens
             out[row, : len(head)] = [get(t, OOV_ID) for t in head]
     reasons, languages = judge_rows(texts, token_lists, out, index)
-    local: dict[str, int] = {}
-    rows: list[int] = []
-    wids: list[int] = []
-    judged = (reasons == JUDGED).tolist()
-    for row, tokens in enumerate(token_lists):
-        if judged[row]:
-            for t in tokens:
-                k = local.setdefault(t, len(local))
-                rows.append(row)
-                wids.append(k)
-    tokens_seen = list(local)
-    # Judge each distinct token once: countable words keep a local id, the rest are dropped.
-    countable = [countable_word(t) for t in tokens_seen]
-    remap = np.full(len(tokens_seen) + 1, -1, np.int64)
-    seen_words: dict[str, int] = {}
-    for k, w in enumerate(countable):
-        if w is not None:
-            remap[k] = seen_words.setdefault(w, len(seen_words))
-    word_list = list(seen_words)
-    mapped = remap[np.asarray(wids, np.int64)] if wids else np.zeros(0, np.int64)
-    keep = mapped >= 0
-    word_rows = np.asarray(rows, np.int32)[keep] if rows else np.zeros(0, np.int32)
-    word_ids = mapped[keep].astype(np.int32)
-    counts = np.bincount(word_ids, minlength=len(word_list))
-    words = Counter({w: int(n) for w, n in zip(word_list, counts.tolist(), strict=True) if n})
-    return EncodedChunk(out, words, reasons, languages, word_rows, word_ids, word_list)
+    all_tokens: list[str] = []
+    keep = all_tokens.extend
+    for tokens, reason in zip(token_lists, reasons.tolist(), strict=True):
+        if reason == JUDGED:
+            keep(tokens)
+    words: Counter[str] = Counter()
+    for token, n in Counter(all_tokens).items():
+        word = countable_word(token)
+        if word is not None:
+            words[word] += n
+    return EncodedChunk(out, words, reasons, languages)
 
 
 _WORKER_INDEX: dict[str, int] | None = None
