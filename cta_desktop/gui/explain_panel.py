@@ -1,0 +1,115 @@
+"""Why this label, in the window: highlighted words on the example tweets and, on demand, for any
+tweet of the table (a side panel). Explanations (core/explain.py) run on a worker thread.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from cta_desktop.core.explain import NOTE, Explainer, Explanation, highlight_html
+from cta_desktop.core.wording import sure_text
+from cta_desktop.gui.charts import SENTIMENT_COLOURS
+from cta_desktop.gui.workers import Task
+
+_EXPLAINER: Explainer | None = None
+_LOCK = threading.Lock()
+
+
+def shared_explainer() -> Explainer:
+    """One Explainer (the shipped model, best engine) for the whole app, built on first use."""
+    global _EXPLAINER
+    with _LOCK:
+        if _EXPLAINER is None:
+            _EXPLAINER = Explainer()
+        return _EXPLAINER
+
+
+def explain_texts(texts: Sequence[str], *, progress: Any = None, cancel: Any = None) -> list[Explanation]:
+    """Worker-thread job: every text's explanation, in one engine batch."""
+    return shared_explainer().explain_many(list(texts))
+
+
+def explanation_html(ex: Explanation, background: str = "#ffffff") -> str:
+    """The highlighted tweet, its label and confidence, and the words pushing hardest."""
+    colour = SENTIMENT_COLOURS.get(ex.label, "#888888")
+    strong = ", ".join(f"{html.escape(t.token)} (+{100 * t.toward(ex.label):.0f})"
+                       for t in ex.strongest() if t.toward(ex.label) > 0.005) or "no single word stands out"
+    return (f"<p style='margin:2px 0'>{highlight_html(ex, background=background)}</p>"
+            f"<p style='margin:2px 0'><b style='color:{colour}'>{ex.label}</b> · {sure_text(ex.confidence)}"
+            f"<br><small>Strongest toward {ex.label}: {strong} (points)</small></p>")
+
+
+class ExplainPanel(QWidget):
+    """A side panel: `explain(text)` shows that tweet's highlighted words (computed off the GUI thread)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.task: Task | None = None
+        self.explanation: Explanation | None = None
+        title = QLabel("<b>Why this label?</b>")
+        self.body = QLabel("<i>Select a tweet in the table to see which words the label rests on.</i>")
+        self.body.setObjectName("explain_body")
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel(f"<small><i>{html.escape(NOTE)}</i></small>")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(title)
+        layout.addWidget(self.body)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+    def _background(self) -> str:
+        return self.palette().color(self.backgroundRole()).name()
+
+    def explain(self, text: str) -> Task:
+        if self.task is not None and self.task.is_running():
+            self.task.cancel()
+        self.body.setText("<i>working…</i>")
+        task = Task(explain_texts, [text], title="explain", parent=self)
+        task.result.connect(self._show)
+        task.error.connect(lambda exc: self.body.setText(f"<i>could not explain: {html.escape(str(exc))}</i>"))
+        self.task = task.start()
+        return task
+
+    def _show(self, explanations: list[Explanation]) -> None:
+        if explanations:
+            self.explanation = explanations[0]
+            self.body.setText(explanation_html(self.explanation, self._background()))
+
+
+def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[str, Sequence[Mapping[str, Any]]],
+                       parent: QWidget | None = None) -> Task:
+    """Replace each example list's text by the highlighted tweets once explained (worker thread).
+
+    `example_labels`: class -> the QLabel showing that class's examples (results_tab.ExampleList.labels)."""
+    order = [(label, i) for label, items in examples.items() for i in range(len(items[:2]))]
+    texts = [str(examples[label][i]["text"]) for label, i in order]
+    task = Task(explain_texts, texts, title="explain-examples", parent=parent)
+
+    def done(explanations: list[Explanation]) -> None:
+        rows: dict[str, list[str]] = {}
+        for (label, i), ex in zip(order, explanations, strict=True):
+            meta = sure_text(float(examples[label][i]["confidence"]))
+            date = examples[label][i].get("date")
+            if date:
+                meta += f" · {html.escape(str(date)[:10])}"
+            body = example_labels.get(label)
+            bg = body.palette().color(body.backgroundRole()).name() if body is not None else "#ffffff"
+            rows.setdefault(label, []).append(
+                f"<p style='margin:2px 0 6px 0'>“{highlight_html(ex, background=bg)}”<br><small>{meta}</small></p>")
+        for label, parts in rows.items():
+            if label in example_labels:
+                example_labels[label].setText("".join(parts))
+                example_labels[label].setToolTip(NOTE)
+
+    task.result.connect(done)
+    return task.start()

@@ -1,0 +1,89 @@
+"""Issue #11 in the window: highlighted example tweets, the explain side panel, the comparison view."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from cta_desktop.core.model_spec import LABELS
+
+POSITIVE = ["I love this so much", "what a wonderful day with friends", "so happy and grateful today",
+            "best concert ever, thank you all"]
+NEGATIVE = ["what a terrible and rude service", "I hate mondays", "this is awful and sad news",
+            "worst traffic ever, so angry"]
+
+
+def write_person(path: Path, texts: list[str], months: list[str]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "date", "text"])
+        for i, text in enumerate(texts):
+            w.writerow([str(5000 + i), f"{months[i % len(months)]}-10T12:00:00", text])
+    return path
+
+
+def test_highlighted_examples_render(qtbot, need_models) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from cta_desktop.core.analysis import analyze_texts
+    from cta_desktop.gui.explain_panel import highlight_examples
+
+    result = analyze_texts(POSITIVE + NEGATIVE, workers=0)
+    labels = {k: QLabel() for k in LABELS}
+    for lab in labels.values():
+        qtbot.addWidget(lab)
+    task = highlight_examples(labels, result.examples)
+    qtbot.waitUntil(lambda: task.done, timeout=60_000)
+    positive = labels["positive"].text()
+    negative = labels["negative"].text()
+    assert "background-color:" in positive and "background-color:" in negative
+    assert '">love</span>' in positive or '">wonderful</span>' in positive or '">happy</span>' in positive
+    assert '">terrible</span>' in negative or '">hate</span>' in negative or '">awful</span>' in negative
+    assert "% sure" in positive and "relies on" in labels["positive"].toolTip()
+
+
+def test_explain_panel_off_the_gui_thread(qtbot, need_models) -> None:
+    from cta_desktop.gui.explain_panel import ExplainPanel
+
+    panel = ExplainPanel()
+    qtbot.addWidget(panel)
+    task = panel.explain("what a terrible and rude service")
+    qtbot.waitUntil(lambda: panel.explanation is not None, timeout=60_000)
+    assert task.done or task.is_running() is False
+    assert panel.explanation.label == "negative"
+    text = panel.body.text()
+    assert '">terrible</span>' in text and "negative" in text and "% sure" in text
+    assert "not whether the label is true" in panel.note.text()
+
+
+def test_comparison_view_draws_two_imported_people(qtbot, need_models, tmp_path) -> None:
+    from cta_desktop.core.library import Library
+    from cta_desktop.gui.compare_view import CompareView, compare_people
+
+    library = Library(tmp_path / "library.sqlite3")
+    try:
+        a = library.import_file(write_person(tmp_path / "ann.csv", POSITIVE * 3 + NEGATIVE, ["2021-01", "2021-02"]),
+                                person_name="Ann").person_id
+        b = library.import_file(write_person(tmp_path / "bob.csv", NEGATIVE * 3 + POSITIVE, ["2021-02", "2021-03"]),
+                                person_name="Bob").person_id
+        people = compare_people(library, [a, b])
+    finally:
+        library.close()
+    assert [p["name"] for p in people] == ["Ann", "Bob"]
+    assert people[0]["counts"]["positive"] > people[1]["counts"]["positive"]
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.set_people(people)
+    view.chart.wait_rendered()
+    qtbot.waitUntil(lambda: view.chart.figure is not None, timeout=60_000)
+    ax_mix, ax_words, ax_time = view.chart.figure.axes[:3]
+    assert len(ax_mix.patches) == 3 * 2  # three classes for each person
+    assert [t.get_text() for t in ax_mix.get_yticklabels()] == ["Ann", "Bob"][::-1] or \
+        sorted(t.get_text() for t in ax_mix.get_yticklabels()) == ["Ann", "Bob"]
+    assert len(ax_time.lines) == 2 * 2  # positive and negative share for each person
+    assert [t.get_text() for t in ax_time.get_xticklabels()] == ["2021-01", "2021-02", "2021-03"]
+    assert any("Ann" in t.get_text() for t in ax_words.texts) and any("Bob" in t.get_text() for t in ax_words.texts)
+    png, svg = view.save(tmp_path / "cmp.png"), view.save(tmp_path / "cmp.svg")
+    assert png.read_bytes()[:4] == b"\x89PNG" and b"<svg" in svg.read_bytes()[:500]
+    assert view.export_button.isEnabled()
