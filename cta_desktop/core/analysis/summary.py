@@ -79,7 +79,8 @@ class RunningSummary:
         if self.vocab_words:  # one bincount over (class, vocabulary id) pairs of the judged rows
             width = self.class_ids.shape[1]
             ids = encoded.ids[judged]
-            flat = (labels[judged].astype(np.int64)[:, None] * width + np.minimum(ids, width - 1)).ravel()
+            rows, cols = np.nonzero(ids > 1)  # no padding, no unknown-word marker
+            flat = labels[judged][rows] * width + ids[rows, cols]
             self.class_ids += np.bincount(flat, minlength=len(LABELS) * width).reshape(len(LABELS), width)
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
