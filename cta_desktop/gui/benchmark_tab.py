@@ -150,6 +150,10 @@ class BenchmarkTab(QWidget):
         elif self.summary.text() == RUNNING_TEXT:
             self.summary.setText(IDLE_TEXT if self.result is None else summary_html(self.result))
 
+    def set_can_run(self, can_run: bool) -> None:
+        """Whether Run is offered: not while any job holds the window's worker slot."""
+        self.run_button.setEnabled(can_run)
+
     def show_result(self, result: dict) -> None:
         self.result = result
         self.save_button.setEnabled(True)

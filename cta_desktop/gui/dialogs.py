@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QPixmap
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from cta_desktop import __version__ as APP_VERSION  # noqa: N812
+
+if TYPE_CHECKING:
+    from cta_desktop.core.datasets import ColumnMapping, FilePreview
 
 ROLE_TITLES = {
     "text": "Tweet text",
@@ -54,19 +58,21 @@ def show_error(parent: QWidget | None, title: str, message: str, details: str = 
     box.exec()
 
 
-def mapping_roles(mapping: Any) -> list[str]:
-    if dataclasses.is_dataclass(mapping):
-        return [f.name for f in dataclasses.fields(mapping)]
-    return list(ROLE_TITLES)
+def mapping_roles(mapping: ColumnMapping) -> list[str]:
+    return [f.name for f in dataclasses.fields(mapping)]
 
 
 class ImportPreviewDialog(QDialog):
-    """Shows what preview_csv detected: columns per role (changeable), the person's name and a sample."""
+    """Shows what `preview_file` detected: the format, columns per role (changeable), the person and a sample.
 
-    def __init__(self, preview: Any, path: Any, parent: QWidget | None = None) -> None:
+    `adding`: the tweets go to an existing person ("Add tweets to…"), so no name is asked for.
+    """
+
+    def __init__(self, preview: FilePreview, path: Path, parent: QWidget | None = None, adding: bool = False) -> None:
         super().__init__(parent)
         self.preview = preview
-        self.setWindowTitle(f"Import {getattr(path, 'name', path)}")
+        self.adding = adding
+        self.setWindowTitle(f"{'Add tweets from' if adding else 'Import'} {Path(path).name}")
         self.setMinimumSize(760, 520)
         columns = list(preview.columns)
 
@@ -89,7 +95,7 @@ class ImportPreviewDialog(QDialog):
                 combo.addItem(NONE_CHOICE, None)
             for col in columns:
                 combo.addItem(col, col)
-            current = getattr(preview.mapping, role, None)
+            current = getattr(preview.mapping, role)
             index = combo.findData(current) if current is not None else 0
             combo.setCurrentIndex(max(index, 0))
             combo.currentIndexChanged.connect(self._validate)
@@ -127,6 +133,7 @@ class ImportPreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         top = QHBoxLayout()
+        who.setVisible(not adding)
         top.addWidget(who, 1)
         top.addWidget(roles_box, 2)
         layout = QVBoxLayout(self)
@@ -140,26 +147,25 @@ class ImportPreviewDialog(QDialog):
         self._validate()
 
     @staticmethod
-    def _info_text(preview: Any) -> str:
-        parts = [f"Encoding {getattr(preview, 'encoding', '?')}"]
-        delim = getattr(preview, "delimiter", None)
-        if delim:
-            parts.append("delimiter " + {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim)))
-        estimate = getattr(preview, "n_rows_estimate", None)
-        if estimate:
-            parts.append(f"about {int(estimate):,} rows")
+    def _info_text(preview: FilePreview) -> str:
+        parts = [f"Format: {preview.format}", f"encoding {preview.encoding}"]
+        if preview.delimiter and preview.format.startswith("CSV"):
+            parts.append("delimiter " + {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+                preview.delimiter, repr(preview.delimiter)))
+        if preview.n_rows_estimate:
+            parts.append(f"about {int(preview.n_rows_estimate):,} rows")
         return ", ".join(parts) + "."
 
     def _validate(self) -> None:
         problem = ""
         if self.role_combos.get("text") is not None and not self.role_combos["text"].currentData():
             problem = "Choose the column that holds the tweet text."
-        elif not self.name_edit.text().strip():
+        elif not self.adding and not self.name_edit.text().strip():
             problem = "Enter the person's name."
         self.problem.setText(problem)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 
-    def mapping(self) -> Any:
+    def mapping(self) -> ColumnMapping:
         values = {role: combo.currentData() for role, combo in self.role_combos.items()}
         return dataclasses.replace(self.preview.mapping, **values)
 

@@ -35,22 +35,28 @@ def cached_model(sparsity: int) -> tuple[Any, Any]:
     with _model_lock:
         if sparsity not in _models:
             model = load_model(sparsity)
-            _models[sparsity] = (model, best_engine(model))
+            # never wait for the kernel compiler: the NumPy reference stands in until it is done
+            _models[sparsity] = (model, best_engine(model, wait_for_kernels=False))
         return _models[sparsity]
 
 
-def forget_models() -> None:
-    with _model_lock:
-        _models.clear()
+def warm_up_engine() -> threading.Thread:
+    """Compile (or load from the cache) the NZB kernels in a background thread, from app start.
 
+    numba itself is imported in that thread too (it takes a while), so the window never waits for it.
+    Until the kernels are ready, analyses run on the NumPy reference (see `best_engine(wait_for_kernels=False)`).
+    """
 
-def warm_up_engine() -> None:
-    """Compile (or load from cache) the sparse kernels in the background, so the first analysis is quick."""
-    try:
-        from cta_desktop.core.engines.sparse import warmup_async
-    except ImportError:
-        return
-    warmup_async()
+    def warm() -> None:
+        try:
+            from cta_desktop.core.engines.sparse import warmup_async
+        except ImportError:  # no numba: the reference engine serves
+            return
+        warmup_async().join()
+
+    thread = threading.Thread(target=warm, name="cta-engine-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass

@@ -6,7 +6,7 @@ The tab only shows and asks; the main window runs imports and analyses (one back
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+# Files a drop accepts: every format the readers take (core/datasets detects each by content).
+if TYPE_CHECKING:
+    from cta_desktop.core.library import Library, Person
+
+TWEET_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".js", ".json", ".jsonl", ".ndjson", ".xlsx", ".zip", ".gz", ".bz2",
+                       ".xz")
 
 
 def _day(value: Any) -> str:
@@ -35,9 +40,9 @@ class PeopleModel(QAbstractTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.people: list[Any] = []
+        self.people: list[Person] = []
 
-    def set_people(self, people: list[Any]) -> None:
+    def set_people(self, people: list[Person]) -> None:
         self.beginResetModel()
         self.people = list(people)
         self.endResetModel()
@@ -88,7 +93,8 @@ class SearchTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.library = None
+        self.library: Library | None = None
+        self._busy = False
         self.setAcceptDrops(True)
 
         self.search = QLineEdit()
@@ -153,7 +159,7 @@ class SearchTab(QWidget):
         self._update_buttons()
 
     # -- data -------------------------------------------------------------------------------
-    def set_library(self, library: Any) -> None:
+    def set_library(self, library: Library) -> None:
         self.library = library
         self.refresh()
 
@@ -181,7 +187,7 @@ class SearchTab(QWidget):
             return None
         return self.model.people[rows[0].row()].id
 
-    def selected_person(self) -> Any | None:
+    def selected_person(self) -> Person | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.people[rows[0].row()] if rows else None
 
@@ -198,14 +204,14 @@ class SearchTab(QWidget):
 
     def _update_buttons(self, *args: Any) -> None:
         has = self.selected_person_id() is not None
-        busy = getattr(self, "_busy", False)
+        busy = self._busy
         self.analyze_button.setEnabled(has and not busy)
         self.delete_button.setEnabled(has and not busy)
         self.import_button.setEnabled(not busy)
 
     # -- actions ----------------------------------------------------------------------------
     def _on_double_click(self, index: QModelIndex) -> None:
-        if index.isValid() and not getattr(self, "_busy", False):
+        if index.isValid() and not self._busy:
             self.analyze_requested.emit(self.model.people[index.row()].id)
 
     def _on_analyze(self) -> None:
@@ -224,14 +230,14 @@ class SearchTab(QWidget):
 
     # -- drag and drop ----------------------------------------------------------------------
     @staticmethod
-    def csv_paths(mime) -> list[str]:
+    def tweet_file_paths(mime) -> list[str]:
         if not mime.hasUrls():
             return []
         return [u.toLocalFile() for u in mime.urls()
-                if u.isLocalFile() and u.toLocalFile().lower().endswith(CSV_SUFFIXES)]
+                if u.isLocalFile() and u.toLocalFile().lower().endswith(TWEET_FILE_SUFFIXES)]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if self.csv_paths(event.mimeData()) and not getattr(self, "_busy", False):
+        if self.tweet_file_paths(event.mimeData()) and not self._busy:
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -240,7 +246,7 @@ class SearchTab(QWidget):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        paths = self.csv_paths(event.mimeData())
+        paths = self.tweet_file_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()
             self.files_dropped.emit(paths)

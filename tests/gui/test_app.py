@@ -32,6 +32,12 @@ def wait_task(qtbot, task, timeout=120_000):
             pass
 
 
+def wait_idle(qtbot, window, timeout=120_000):
+    """Wait until the window has no job and nothing queued: an import is a preview job, the dialog, then the import."""
+    qtbot.waitUntil(lambda: not window.busy() and not window.import_flow.pending and window._after_task is None,
+                    timeout=timeout)
+
+
 def celebrity_csv(name: str = "katyperry.csv") -> Path:
     path = shared_data_dir() / "celebrity_tweets" / name
     if not path.exists():
@@ -65,7 +71,7 @@ def sha256(path: Path) -> str:
 def import_via_dialog(qtbot, window, monkeypatch, path: Path):
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(path)], "")))
     window.import_action.trigger()
-    wait_task(qtbot, window.task)
+    wait_idle(qtbot, window)
     person = window.search_tab.selected_person()
     assert person is not None
     return person
@@ -237,8 +243,7 @@ def test_bad_csv_shows_an_error_and_leaves_the_library_unchanged(qtbot, window, 
     bad.write_bytes(b"\x00\x01\x02\xff" * 500)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(bad)], "")))
     window.import_action.trigger()
-    if window.task is not None:
-        wait_task(qtbot, window.task)
+    wait_idle(qtbot, window)
     assert dialogs.errors, "no error dialog was shown"
     assert "not-tweets.csv" in dialogs.errors[-1]
     # a CSV whose text column is empty on every row fails inside the import transaction
@@ -247,8 +252,7 @@ def test_bad_csv_shows_an_error_and_leaves_the_library_unchanged(qtbot, window, 
     n_errors = len(dialogs.errors)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(empty)], "")))
     window.import_action.trigger()
-    if window.task is not None:
-        wait_task(qtbot, window.task)
+    wait_idle(qtbot, window)
     assert len(dialogs.errors) > n_errors
     assert [p.id for p in window.library.people()] == people_before
     assert sha256(window.library_path) == before
@@ -279,7 +283,7 @@ def _drag_and_drop(widget, paths: list[Path]) -> tuple[bool, bool]:
 
 def test_drag_and_drop_imports(qtbot, window, accept_import, tmp_path):
     assert _drag_and_drop(window.search_tab, [EXAMPLE]) == (True, True)
-    wait_task(qtbot, window.task)
+    wait_idle(qtbot, window)
     people = window.library.people()
     assert [p.name for p in people] == [accept_import[0].person_name()] == ["Marisol Quint"]
     assert people[0].tweet_count == 155 and people[0].handle == "marisolquint"
@@ -322,7 +326,7 @@ def test_search_filters_as_you_type_and_delete_asks(qtbot, window, monkeypatch, 
     monkeypatch.setattr(ImportPreviewDialog, "exec", type_name_and_accept)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(other)], "")))
     window.import_action.trigger()
-    wait_task(qtbot, window.task)
+    wait_idle(qtbot, window)
     assert window.search_tab.model.rowCount() == 2
     qtbot.keyClicks(window.search_tab.search, "pena")  # accent-insensitive, via Library.people(query)
     qtbot.waitUntil(lambda: window.search_tab.model.rowCount() == 1, timeout=3000)

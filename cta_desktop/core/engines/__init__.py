@@ -37,8 +37,16 @@ class Engine(Protocol):
         ...
 
 
-def best_engine(model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4)) -> Engine:
-    """The fastest engine available for a loaded model: the NZB sparse engine, else the NumPy reference."""
+def best_engine(model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4), wait_for_kernels: bool = True) -> Engine:
+    """The fastest engine available for a loaded model: the NZB sparse engine, else the NumPy reference.
+
+    `wait_for_kernels=False` (the GUI): if the NZB kernels are not compiled yet (a fresh install
+    compiles them for a few seconds, in the background from app start), return an engine that runs
+    the NumPy reference until they are and the NZB engine from then on, so no user waits for the
+    compiler. Both compute the same network (tests hold them to float tolerance).
+    """
+    if not wait_for_kernels and not _kernels_ready():
+        return WarmingEngine(model, sparse_layers)
     try:
         from cta_desktop.core.engines.sparse import SparseNzbEngine
     except ImportError:
@@ -46,3 +54,41 @@ def best_engine(model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4)) -> Engine:
 
         return NumpyEngine(model.weights)
     return SparseNzbEngine(model.nzb, sparse_layers=sparse_layers)
+
+
+def _kernels_ready() -> bool:
+    """True once the NZB kernels are compiled or loaded, without importing numba to find out."""
+    import sys
+
+    sparse = sys.modules.get("cta_desktop.core.engines.sparse")
+    ready = getattr(sparse, "jit_ready", None)  # None too while another thread is still importing it
+    return bool(ready is not None and ready())
+
+
+class WarmingEngine:
+    """The NumPy reference until the NZB kernels are ready (warmed by `sparse.warmup_async`), then NZB."""
+
+    def __init__(self, model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4)):
+        from cta_desktop.core.engines.reference import NumpyEngine
+
+        self._model = model
+        self._sparse_layers = sparse_layers
+        self._reference = NumpyEngine(model.weights)
+        self._nzb: Engine | None = None
+
+    def _current(self) -> Engine:
+        if self._nzb is None and _kernels_ready():
+            self._nzb = best_engine(self._model, self._sparse_layers)
+        return self._nzb or self._reference
+
+    @property
+    def name(self) -> str:
+        return self._current().name
+
+    @property
+    def ready(self) -> bool:
+        """True once predictions come from the NZB engine."""
+        return self._current() is not self._reference
+
+    def predict_proba(self, ids: np.ndarray) -> np.ndarray:
+        return self._current().predict_proba(ids)
