@@ -9,14 +9,17 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cta_desktop.core.explain import NOTE, Explainer, Explanation, highlight_html
+from cta_desktop.core.language import language_name
 from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import SENTIMENT_COLOURS
 from cta_desktop.gui.workers import Task
 
+NOT_JUDGED_COLOUR = "#9a9a9a"
 _EXPLAINER: Explainer | None = None
 _LOCK = threading.Lock()
 
@@ -113,3 +116,50 @@ def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[s
 
     task.result.connect(done)
     return task.start()
+
+
+def judgement_html(result: Any) -> str:
+    """One grey line on the tweets not judged (count and reasons), then the top words of each class."""
+    parts = []
+    nj = getattr(result, "not_judged", None) or {}
+    if nj.get("total"):
+        reasons = ", ".join(f"{n:,} {name}" for name, n in (nj.get("reasons") or {}).items() if n)
+        langs = ", ".join(f"{language_name(code)} {n:,}" for code, n in list((nj.get("languages") or {}).items())[:4])
+        parts.append(f"<span style='color:{NOT_JUDGED_COLOUR}'>● not judged <b>{nj['total']:,}</b> ({reasons}"
+                     + (f": {langs}" if langs else "") + ") — left out of the figures</span>")
+    by_class = getattr(result, "top_words_by_class", None) or {}
+    words = [f"<span style='color:{SENTIMENT_COLOURS[k]}'>{k}</span>: "
+             + html.escape(", ".join(w for w, _ in by_class[k][:5])) for k in by_class if by_class[k]]
+    if words:
+        parts.append("<small>Words by sentiment — " + " · ".join(words) + "</small>")
+    return "<br>".join(parts)
+
+
+def mark_not_judged(columns: Any, result: Any) -> None:
+    """Table columns: 'not judged' for the label and no confidence where the model did not judge."""
+    judged = result.judged_mask()
+    if columns is None or len(judged) != len(columns.labels) or judged.all():
+        return
+    columns.labels = np.asarray(result.label_names(), dtype=object)
+    columns.confidences = np.where(judged, columns.confidences, np.nan)
+
+
+def highlighted_examples(examples: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[tuple[str, int], str] | None:
+    """(class, i) -> the i-th example tweet of that class with shaded words, for the HTML report.
+
+    Runs the explainer here (a few milliseconds for six tweets once warm); None if it cannot run."""
+    order = [(label, i) for label, items in examples.items() for i in range(len(list(items)[:2]))]
+    try:
+        exs = shared_explainer().explain_many([str(examples[label][i]["text"]) for label, i in order])
+    except Exception:  # noqa: BLE001 - a report never fails for want of highlighting
+        return None
+    return {key: highlight_html(ex) for key, ex in zip(order, exs, strict=True)}
+
+
+def judgement_html_of(summary: Mapping[str, Any]) -> str:
+    """The report's line on not-judged tweets and words by sentiment, from a summary dict."""
+    from types import SimpleNamespace
+
+    by_class = {k: [tuple(x) for x in v] for k, v in (summary.get("top_words_by_class") or {}).items()}
+    text = judgement_html(SimpleNamespace(not_judged=summary.get("not_judged") or {}, top_words_by_class=by_class))
+    return f"<p>{text}</p>" if text else ""

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cta_desktop import __version__
+from cta_desktop.core.explain import NOTE
+from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import (
     LABELS,
     LIGHT,
@@ -21,6 +23,7 @@ from cta_desktop.gui.charts import (
     draw_top_words,
     render,
 )
+from cta_desktop.gui.explain_panel import highlighted_examples, judgement_html_of
 
 MAX_TABLE_ROWS = 5000  # the report stays a readable size; the CSV export has every tweet
 
@@ -33,6 +36,12 @@ def _svg(draw, *args, size=(5.0, 3.4)) -> str:
     svg = render(draw, *args, fmt="svg", theme=LIGHT, size=size).decode("utf-8")
     start = svg.find("<svg")  # drop the XML prolog and DOCTYPE: inline SVG in HTML5 needs neither
     return svg[start:] if start >= 0 else svg
+
+
+def _pct(value: Any) -> str:
+    """'82.3%'; '' for a tweet without a confidence (not judged: NaN)."""
+    v = float(value if value is not None else "nan")
+    return "" if v != v else f"{100 * v:.1f}%"
 
 
 def person_title(person: Any) -> str:
@@ -84,18 +93,23 @@ def build_html_report(person: Any, summary: Mapping[str, Any], rows: Sequence[Ma
         + "</p></div>",
         "<div class='card'><h2>Most confident examples</h2>",
     ]
+    shaded = highlighted_examples(examples)  # issue #11: words shaded by their push (None: plain text)
     for label in LABELS:
         items = list(examples.get(label) or [])[:2]
         parts.append(f"<h3><span class='pill' style='background:{SENTIMENT_COLOURS[label]}'>{label}</span></h3>")
         if not items:
             parts.append("<p><i>none</i></p>")
-        for ex in items:
-            parts.append(f"<blockquote>{_e(ex.get('text'))}<br><small>confidence "
-                         f"{100 * float(ex.get('confidence', 0)):.1f}%"
+        for i, ex in enumerate(items):
+            text = shaded.get((label, i)) if shaded else None
+            parts.append(f"<blockquote>{text or _e(ex.get('text'))}<br><small>"
+                         f"{sure_text(float(ex.get('confidence', 0)))}"
                          + (f" · {_e(str(ex.get('date'))[:10])}" if ex.get("date") else "") + "</small></blockquote>")
+    if shaded:
+        parts.append(f"<p class='sub'><small>{_e(NOTE)}</small></p>")
     parts += [
         "</div>",
-        "<div class='card'><h2>Top 5 words</h2>" + _svg(draw_top_words, top_words) + "</div>",
+        "<div class='card'><h2>Top 5 words</h2>" + _svg(draw_top_words, top_words) + judgement_html_of(summary)
+        + "</div>",
         "<div class='card'><h2>Sentiment by month</h2>" + _svg(draw_by_month, by_month, size=(6.0, 3.4)) + "</div>",
         "</div>",
     ]
@@ -108,7 +122,7 @@ def build_html_report(person: Any, summary: Mapping[str, Any], rows: Sequence[Ma
             parts.append(
                 f"<tr><td class='num'>{_e(str(r.get('date') or '')[:10])}</td>"
                 f"<td><span class='pill' style='background:{SENTIMENT_COLOURS.get(label, '#888')}'>{_e(label)}</span></td>"
-                f"<td class='num'>{100 * float(r.get('confidence', 0)):.1f}%</td><td>{_e(r.get('text'))}</td></tr>")
+                f"<td class='num'>{_pct(r.get('confidence'))}</td><td>{_e(r.get('text'))}</td></tr>")
         parts.append("</table>")
     parts += [
         f"<p class='sub'><small>Made with CTA Desktop {__version__} on {now}, offline. "

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cta_desktop.core.judgement import NOT_JUDGED_LABEL
 from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import (
     LABELS,
@@ -38,6 +39,7 @@ from cta_desktop.gui.charts import (
     draw_sentiment_ratio,
     draw_top_words,
 )
+from cta_desktop.gui.explain_panel import ExplainPanel, highlight_examples, judgement_html, mark_not_judged
 from cta_desktop.gui.tweet_table import TweetFilterProxy, TweetTableModel
 
 if TYPE_CHECKING:
@@ -112,6 +114,11 @@ class ResultsTab(QWidget):
         head_text.addWidget(self.name_label)
         head_text.addWidget(self.meta_label)
         head_text.addWidget(self.ratio_label)
+        self.judgement_label = QLabel()  # not judged (grey) and the top words of each class
+        self.judgement_label.setObjectName("judgement_text")
+        self.judgement_label.setTextFormat(Qt.TextFormat.RichText)
+        self.judgement_label.setWordWrap(True)
+        head_text.addWidget(self.judgement_label)
         header = QHBoxLayout()
         header.addLayout(head_text, 1)
         header.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -171,6 +178,7 @@ class ResultsTab(QWidget):
         self.label_filter.addItem("All sentiments", "")
         for label in LABELS:
             self.label_filter.addItem(label.capitalize(), label)
+        self.label_filter.addItem("Not judged", NOT_JUDGED_LABEL)  # issue #11: their own grey group
         self.text_filter = QLineEdit()
         self.text_filter.setObjectName("text_filter")
         self.text_filter.setPlaceholderText("Filter tweets by text…")
@@ -186,7 +194,15 @@ class ResultsTab(QWidget):
         tl = QVBoxLayout(table_panel)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addLayout(filters)
-        tl.addWidget(self.table, 1)
+        self.explain_panel = ExplainPanel()  # why this label, for the selected tweet (worker thread)
+        self.explain_panel.setObjectName("explain_panel")
+        table_split = QSplitter(Qt.Orientation.Horizontal)
+        table_split.addWidget(self.table)
+        table_split.addWidget(self.explain_panel)
+        table_split.setStretchFactor(0, 3)
+        table_split.setStretchFactor(1, 1)
+        tl.addWidget(table_split, 1)
+        self.table.selectionModel().currentRowChanged.connect(self._explain_current)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
@@ -238,6 +254,9 @@ class ResultsTab(QWidget):
             f"<span style='color:{SENTIMENT_COLOURS[k]}'>●</span> {k} <b>{100 * float(ratios.get(k, 0)):.1f}%</b>"
             f" ({int(counts.get(k, 0)):,})" for k in LABELS))
         self.examples.set_examples(result.examples)
+        self.judgement_label.setText(judgement_html(result))
+        self.examples_task = highlight_examples(self.examples.labels, result.examples, self)
+        mark_not_judged(bundle.columns, result)
 
         self.model.set_columns(bundle.columns)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -264,6 +283,11 @@ class ResultsTab(QWidget):
         for chart in self.charts().values():
             chart.clear()
         self.stack.setCurrentIndex(0)
+
+    def _explain_current(self, current: Any, _previous: Any = None) -> None:
+        if current is None or not current.isValid() or self.model.cols is None:
+            return
+        self.explain_panel.explain(str(self.model.cols.texts[self.proxy.tweet_index(current.row())]))
 
     # -- filtering --------------------------------------------------------------------------
     def _apply_filter(self) -> None:

@@ -69,6 +69,7 @@ class TweetTableModel(QAbstractTableModel):
         self.cols: TweetColumns | None = None
         self.order = np.zeros(0, dtype=np.int64)  # display row -> tweet index
         self._brushes = {k: QBrush(QColor(v)) for k, v in SENTIMENT_COLOURS.items()}
+        self._brushes["not judged"] = QBrush(QColor("#9a9a9a"))  # issue #11: tweets the model cannot judge
 
     def set_columns(self, cols: TweetColumns | None) -> None:
         self.beginResetModel()
@@ -103,7 +104,8 @@ class TweetTableModel(QAbstractTableModel):
             if col == 1:
                 return c.labels[i]
             if col == 2:
-                return f"{100 * c.confidences[i]:.1f}%"
+                conf = c.confidences[i]
+                return "" if conf != conf else f"{100 * conf:.1f}%"  # NaN: not judged
             if col == 3:
                 return "" if c.likes[i] < 0 else f"{int(c.likes[i]):,}"
             if col == 4:

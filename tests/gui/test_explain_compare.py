@@ -87,3 +87,61 @@ def test_comparison_view_draws_two_imported_people(qtbot, need_models, tmp_path)
     png, svg = view.save(tmp_path / "cmp.png"), view.save(tmp_path / "cmp.svg")
     assert png.read_bytes()[:4] == b"\x89PNG" and b"<svg" in svg.read_bytes()[:500]
     assert view.export_button.isEnabled()
+
+
+def test_results_tab_shows_not_judged_group_and_highlights(qtbot, need_models) -> None:
+    from types import SimpleNamespace
+
+    from cta_desktop.core.analysis import analyze_texts
+    from cta_desktop.gui.jobs import AnalysisBundle
+    from cta_desktop.gui.results_tab import ResultsTab
+    from cta_desktop.gui.tweet_table import TweetColumns
+
+    foreign = ["오늘 콘서트 정말 최고였어요! 와주신 모든 분들 감사합니다", "Je suis tellement déçu par cette décision du gouvernement",
+               "https://t.co/abc123", "@someone"]
+    texts = POSITIVE + foreign + NEGATIVE
+    result = analyze_texts(texts, [f"2021-0{1 + i % 3}-10T12:00:00" for i in range(len(texts))], workers=0)
+    assert result.not_judged["total"] == 4
+    columns = TweetColumns(result.texts, result.labels, result.confidences, result.dates, result.likes, result.retweets)
+    person = SimpleNamespace(name="Mixed", handle=None, first_date="2021-01-10", last_date="2021-03-10")
+    tab = ResultsTab()
+    qtbot.addWidget(tab)
+    tab.resize(1000, 800)
+    tab.show_bundle(AnalysisBundle(person, result, columns))
+    # the grey group: count and reasons, and the words of each class
+    text = tab.judgement_label.text()
+    assert "not judged <b>4</b>" in text and "2 not English" in text and "2 no known words" in text
+    assert "Korean" in text and "French" in text and "positive</span>:" in text
+    # the table marks them and filters them as their own group
+    labels = [tab.model.index(r, 1).data() for r in range(tab.model.rowCount())]
+    assert labels.count("not judged") == 4 and labels[len(POSITIVE)] == "not judged"
+    assert tab.model.index(len(POSITIVE), 2).data() == ""
+    tab.label_filter.setCurrentIndex(tab.label_filter.findData("not judged"))
+    tab.apply_filter_now()
+    assert tab.proxy.rowCount() == 4
+    # highlighted examples arrive from the worker thread
+    qtbot.waitUntil(lambda: tab.examples_task.done, timeout=60_000)
+    assert "background-color:" in tab.examples.texts("positive")
+    assert "background-color:" in tab.examples.texts("negative")
+    # a table tweet explained on demand in the side panel
+    tab.label_filter.setCurrentIndex(0)
+    tab.apply_filter_now()
+    tab.table.setCurrentIndex(tab.proxy.index(len(POSITIVE) + len(foreign) + 1, 0))  # "I hate mondays"
+    qtbot.waitUntil(lambda: tab.explain_panel.explanation is not None, timeout=60_000)
+    assert tab.explain_panel.explanation.text == "I hate mondays"
+    assert '">hate</span>' in tab.explain_panel.body.text()
+
+
+def test_report_examples_are_highlighted(need_models) -> None:
+    from types import SimpleNamespace
+
+    from cta_desktop.core.analysis import analyze_texts
+    from cta_desktop.gui.report import build_html_report
+
+    result = analyze_texts(POSITIVE + NEGATIVE + ["https://t.co/x"], workers=0)
+    summary = result.summary_json()
+    page = build_html_report(SimpleNamespace(name="P", handle=None, first_date=None, last_date=None), summary,
+                             [{"date": None, "label": "not judged", "confidence": float("nan"), "text": "x"}])
+    assert page.count("background-color:") >= 4
+    assert "relies on" in page and "% sure" in page
+    assert "not judged <b>1</b>" in page and "nan%" not in page
