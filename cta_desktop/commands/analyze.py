@@ -60,8 +60,16 @@ def format_summary(result: AnalysisResult) -> str:
     for name in LABELS:
         bar = "#" * int(round(result.ratios[name] * 40))
         lines.append(f"  {name:<9}{result.ratios[name] * 100:6.1f}%  {result.counts[name]:>9,}  {bar}")
+    nj = result.not_judged or {}
+    if nj.get("total"):  # issue #11: tweets the model cannot judge are left out of the figures
+        why = ", ".join(f"{v:,} {k}" for k, v in nj.get("reasons", {}).items() if v)
+        langs = ", ".join(f"{k} {v:,}" for k, v in list(nj.get("languages", {}).items())[:5])
+        lines.append(f"  not judged {nj['total']:,} ({why}{': ' + langs if langs else ''})")
     if result.top_words:
         lines.append("Top words: " + ", ".join(f"{w} ({c})" for w, c in result.top_words[:TOP_WORDS_SHOWN]))
+    for name in ("positive", "negative"):
+        if result.top_words_by_class.get(name):
+            lines.append(f"Top {name} words: " + ", ".join(w for w, _ in result.top_words_by_class[name][:TOP_WORDS_SHOWN]))
     for name in ("positive", "negative"):
         for e in result.examples.get(name, [])[:1]:
             text = " ".join(e["text"].split())
