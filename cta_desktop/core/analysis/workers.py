@@ -71,23 +71,29 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
     out = np.zeros((len(texts), seq_len), dtype=np.int32)
-    get = index.get
-    token_lists = [tokenize(text) for text in texts]
-    for row, tokens in enumerate(token_lists):
-        if tokens:
-            head = tokens[:seq_len] if len(tokens) > seq_len else tokens
-            out[row, : len(head)] = [get(t, OOV_ID) for t in head]
-    reasons, languages = judge_rows(texts, token_lists, out, index)
+    token_lists: list[list[str]] = []
+    remember = token_lists.append
     all_tokens: list[str] = []
     keep = all_tokens.extend
-    for tokens, reason in zip(token_lists, reasons.tolist(), strict=True):
-        if reason == JUDGED:
-            keep(tokens)
+    get = index.get
+    for row, text in enumerate(texts):
+        tokens = tokenize(text)
+        remember(tokens)
+        if not tokens:
+            continue
+        head = tokens[:seq_len] if len(tokens) > seq_len else tokens
+        out[row, : len(head)] = [get(t, OOV_ID) for t in head]
+        keep(tokens)
+    reasons, languages = judge_rows(texts, token_lists, out, index)
+    counted = Counter(all_tokens)
+    for row in np.flatnonzero(reasons != JUDGED).tolist():  # few: take their tokens back out
+        counted.subtract(token_lists[row])
     words: Counter[str] = Counter()
-    for token, n in Counter(all_tokens).items():
-        word = countable_word(token)
-        if word is not None:
-            words[word] += n
+    for token, n in counted.items():
+        if n > 0:
+            word = countable_word(token)
+            if word is not None:
+                words[word] += n
     return EncodedChunk(out, words, reasons, languages)
 
 
@@ -124,11 +130,23 @@ def _exit_with_app(app_pid: int, interval: float = 1.0) -> None:
             os._exit(0)
 
 
+WORKER_NICENESS = 5  # below the app, so a window (and the user's other programs) stay responsive
+
+
+def background_priority() -> None:
+    """Lower this process's scheduling priority (Unix: nice; elsewhere nothing). Best effort."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass
+
+
 def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
     """Worker start-up: watch the app, build the word index (from the vocabulary file or the words)."""
     global _WORKER_INDEX
     if app_pid is not None:
         threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
+    background_priority()
     if isinstance(vocab, str):
         from cta_desktop.core.preprocess import Vocabulary
 
