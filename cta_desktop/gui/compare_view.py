@@ -35,7 +35,8 @@ def person_summary(name: str, result: Any) -> dict[str, Any]:
             "not_judged": int((getattr(result, "not_judged", None) or {}).get("total", 0))}
 
 
-def compare_people(library: Any, person_ids: Sequence[int], *, progress: Callable[[int, int], None] | None = None,
+def compare_people(library: Any, person_ids: Sequence[int], *, model: Any = None, engine: Any = None,
+                   progress: Callable[[int, int], None] | None = None,
                    cancel: Callable[[], bool] | None = None) -> list[dict[str, Any]]:
     """Analyse (or reuse the library's cached analysis of) each person; their summaries in order."""
     from cta_desktop.core.person_analysis import analyze_library_person
@@ -45,11 +46,39 @@ def compare_people(library: Any, person_ids: Sequence[int], *, progress: Callabl
         person = library.person(pid)
         if person is None:
             continue
-        analysis = analyze_library_person(library, pid, cancel=cancel)
+        analysis = analyze_library_person(library, pid, model=model, engine=engine, cancel=cancel)
         out.append(person_summary(person.name, analysis.result))
         if progress is not None:
             progress(i + 1, len(person_ids))
     return out
+
+
+def compare_job(db_path: Path, person_ids: Sequence[int], sparsity: int = 80, *,
+                progress: Callable[[int, int], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> list[dict[str, Any]]:
+    """Worker-thread job: open the library, compare the people, close it."""
+    from cta_desktop.core.library import Library
+    from cta_desktop.gui.jobs import cached_model
+
+    model, engine = cached_model(sparsity)
+    library = Library(db_path)
+    try:
+        return compare_people(library, person_ids, model=model, engine=engine, progress=progress, cancel=cancel)
+    finally:
+        library.close()
+
+
+def show_comparison(tabs: Any, people: Sequence[Mapping[str, Any]]) -> CompareView:
+    """Show the comparison in its own "Compare" tab of `tabs` (a QTabWidget), made on first use."""
+    view = next((tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), CompareView)), None)
+    if view is None:
+        view = CompareView()
+        view.setObjectName("compare_view")
+        tabs.addTab(view, "Compare")
+        view.close_requested.connect(lambda: tabs.removeTab(tabs.indexOf(view)))
+    view.set_people(people)
+    tabs.setCurrentWidget(view)
+    return view
 
 
 def month_shares(by_month: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[float], list[float]]:

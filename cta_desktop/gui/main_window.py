@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.search_tab.import_requested.connect(self.import_flow.choose_files)
         self.search_tab.files_dropped.connect(self.import_flow.add_files)
         self.search_tab.delete_requested.connect(self.delete_person)
+        self.search_tab.compare_requested.connect(self.compare)
         self.import_flow.imported.connect(self._on_imported)
         self.results_tab.export_requested.connect(self.export_flow.export)
         self.benchmark_tab.cancel_requested.connect(self.cancel_task)
@@ -359,6 +360,15 @@ class MainWindow(QMainWindow):
         name = person.name if person is not None else "this person"
         task = Task(analyze_job, self.library_path, person_id, sparsity, title="Analysis", parent=self)
         return self._start_task(task, f"Analysing {name}…", self._on_analysed, "Analysis failed")
+
+    def compare(self, person_ids: list[int]) -> Task | None:
+        """Issue #11: the selected people side by side, in a Compare tab (gui/compare_view.py)."""
+        from cta_desktop.gui.compare_view import compare_job, show_comparison
+
+        task = Task(compare_job, self.library_path, list(person_ids), app_settings.chosen_sparsity(),
+                    title="Comparison", parent=self)
+        return self._start_task(task, f"Comparing {len(person_ids)} people…",
+                                lambda people: show_comparison(self.tabs, people), "Comparison failed")
 
     def _on_analysed(self, bundle: AnalysisBundle) -> None:
         self.results_tab.show_bundle(bundle)

@@ -90,6 +90,7 @@ class SearchTab(QWidget):
     import_requested = Signal()
     files_dropped = Signal(list)
     delete_requested = Signal(int)
+    compare_requested = Signal(list)  # two or more person ids (issue #11)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,12 +110,16 @@ class SearchTab(QWidget):
         self.analyze_button.setDefault(True)
         self.analyze_button.setToolTip("Classify the selected person's tweets (Enter, or double-click the row)")
 
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Compare the selected people side by side (select two or more: Ctrl/Shift-click)")
+        self.compare_button.clicked.connect(lambda: self.compare_requested.emit(self.selected_person_ids()))
+
         self.model = PeopleModel(self)
         self.table = QTableView()
         self.table.setObjectName("people")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several: Compare
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
@@ -143,6 +148,7 @@ class SearchTab(QWidget):
         bar.addWidget(self.import_button)
         bar.addWidget(self.delete_button)
         bar.addWidget(self.analyze_button)
+        bar.addWidget(self.compare_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
@@ -187,6 +193,10 @@ class SearchTab(QWidget):
             return None
         return self.model.people[rows[0].row()].id
 
+    def selected_person_ids(self) -> list[int]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return [self.model.people[r.row()].id for r in sorted(rows, key=lambda r: r.row())]
+
     def selected_person(self) -> Person | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.people[rows[0].row()] if rows else None
@@ -208,6 +218,7 @@ class SearchTab(QWidget):
         self.analyze_button.setEnabled(has and not busy)
         self.delete_button.setEnabled(has and not busy)
         self.import_button.setEnabled(not busy)
+        self.compare_button.setEnabled(len(self.selected_person_ids()) >= 2 and not busy)
 
     # -- actions ----------------------------------------------------------------------------
     def _on_double_click(self, index: QModelIndex) -> None:

@@ -145,3 +145,28 @@ def test_report_examples_are_highlighted(need_models) -> None:
     assert page.count("background-color:") >= 4
     assert "relies on" in page and "% sure" in page
     assert "not judged <b>1</b>" in page and "nan%" not in page
+
+
+def test_library_compare_button_opens_the_comparison(qtbot, window, need_models, tmp_path) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from cta_desktop.gui.compare_view import CompareView
+
+    lib = window.library
+    lib.import_file(write_person(tmp_path / "ann.csv", POSITIVE * 2, ["2021-01"]), person_name="Ann")
+    lib.import_file(write_person(tmp_path / "bob.csv", NEGATIVE * 2, ["2021-02"]), person_name="Bob")
+    tab = window.search_tab
+    tab.refresh()
+    assert not tab.compare_button.isEnabled()  # one row selected
+    sel = tab.table.selectionModel()
+    for row in range(2):
+        sel.select(tab.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                   | QItemSelectionModel.SelectionFlag.Rows)
+    assert tab.compare_button.isEnabled() and len(tab.selected_person_ids()) == 2
+    tab.compare_button.click()
+    qtbot.waitUntil(lambda: isinstance(window.tabs.currentWidget(), CompareView), timeout=120_000)
+    view = window.tabs.currentWidget()
+    assert sorted(p["name"] for p in view.people) == ["Ann", "Bob"]
+    view.chart.wait_rendered()
+    qtbot.waitUntil(lambda: view.chart.figure is not None, timeout=60_000)
+    assert len(view.chart.figure.axes[2].lines) == 4
