@@ -91,7 +91,8 @@ class ExportFlow(QObject):
 def result_summary(result: AnalysisResult) -> dict[str, Any]:
     """The AnalysisResult fields the report uses, as a dict."""
     return {"n_tweets": result.n_tweets, "counts": result.counts, "ratios": result.ratios,
-            "examples": result.examples, "top_words": result.top_words, "by_month": result.by_month}
+            "examples": result.examples, "top_words": result.top_words, "by_month": result.by_month,
+            "not_judged": result.not_judged, "top_words_by_class": result.top_words_by_class}  # issue #11
 
 
 def bundle_rows(bundle: AnalysisBundle) -> list[dict[str, Any]]:
