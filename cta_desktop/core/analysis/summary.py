@@ -53,6 +53,7 @@ class RunningSummary:
         # Words per class: counts of vocabulary ids in each class's judged tweets (the model's 50 tokens).
         self.vocab_words = list(vocab_words)
         self.class_ids = np.zeros((len(LABELS), max(1, len(self.vocab_words))), np.int64)
+        self.class_oov: list[Counter[str]] = [Counter() for _ in LABELS]  # words outside the vocabulary
         self.reason_parts: list[np.ndarray] = []
         self.languages: dict[int, str] = {}  # row -> language of the non-English rows
         self.has_likes = False
@@ -82,6 +83,10 @@ class RunningSummary:
             rows, cols = np.nonzero(ids > 1)  # no padding, no unknown-word marker
             flat = labels[judged][rows] * width + ids[rows, cols]
             self.class_ids += np.bincount(flat, minlength=len(LABELS) * width).reshape(len(LABELS), width)
+        if encoded.oov_words:
+            for label, word in zip(labels[encoded.oov_rows].tolist(), encoded.oov_words, strict=True):
+                if label < len(LABELS):
+                    self.class_oov[label][word] += 1
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
         self.languages.update({base + r: lang for r, lang in encoded.languages.items()})
@@ -132,10 +137,10 @@ class RunningSummary:
             del target[MOST_LIKED_PER_CLASS:]
 
     def _class_top_words(self) -> dict[str, list[tuple[str, int]]]:
-        """Per class, the countable vocabulary words most used in its judged tweets."""
+        """Per class, the countable words most used in its judged tweets (their first 50 tokens)."""
         out: dict[str, list[tuple[str, int]]] = {}
         for c, name in enumerate(LABELS):
-            counts: Counter[str] = Counter()
+            counts: Counter[str] = Counter(self.class_oov[c])
             for i in np.flatnonzero(self.class_ids[c]).tolist():
                 word = countable_word(self.vocab_words[i])
                 if word is not None:

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -57,13 +57,17 @@ class EncodedChunk:
     """A chunk's token ids, judgement and words (what `encode_chunk` returns, from a worker or here).
 
     `reasons`: per tweet, 0 = judged, else a `core.judgement` reason; `languages`: row -> detected
-    language of the non-English rows; `words`: countable-word counts of the judged tweets. (Words per
-    sentiment class are counted from `ids` once the engine has labelled the rows: see summary.py.)"""
+    language of the non-English rows; `words`: countable-word counts of the judged tweets. Words per
+    sentiment class are counted once the engine has labelled the rows (summary.py): vocabulary words
+    from `ids`, the others from (`oov_rows[k]`, `oov_words[k]`), the judged tweets' countable words
+    outside the vocabulary among their first 50 tokens."""
 
     ids: np.ndarray
     words: Counter[str]
     reasons: np.ndarray
     languages: dict[int, str]
+    oov_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    oov_words: list[str] = field(default_factory=list)
 
 
 def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> EncodedChunk:
@@ -94,7 +98,15 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
             word = countable_word(token)
             if word is not None:
                 words[word] += n
-    return EncodedChunk(out, words, reasons, languages)
+    rows, cols = np.nonzero((out == OOV_ID) & (reasons == JUDGED)[:, None])
+    oov_rows: list[int] = []
+    oov_words: list[str] = []
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        word = countable_word(token_lists[r][c])
+        if word is not None:
+            oov_rows.append(r)
+            oov_words.append(word)
+    return EncodedChunk(out, words, reasons, languages, np.asarray(oov_rows, np.int32), oov_words)
 
 
 _WORKER_INDEX: dict[str, int] | None = None
