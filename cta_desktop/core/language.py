@@ -71,6 +71,11 @@ def _identifier() -> Any:
     return _IDENTIFIER
 
 
+def warm_up() -> None:
+    """Load the identifier now (the app does this in the background at start-up)."""
+    _identifier()
+
+
 def word_tokens(tokens: Sequence[str]) -> list[str]:
     """The tokens that are words (no placeholders, emoji names, emoticons, numbers or ! ?)."""
     skip = _NON_WORD_START

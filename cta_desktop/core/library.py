@@ -64,6 +64,19 @@ class SavedAnalysis:
     created_at: str = ""
 
 
+FETCH_BATCH = 512  # rows per fetchmany: see _fetch_all
+
+
+def _fetch_all(cursor: sqlite3.Cursor) -> list[tuple]:
+    """cursor.fetchall(), in batches. A C-level fetchall of a large page keeps re-taking the GIL between
+    rows without running a bytecode, so a waiting thread (the GUI's event loop) could not get it for
+    200+ ms; between batches the interpreter hands the GIL over as usual."""
+    rows: list[tuple] = []
+    while batch := cursor.fetchmany(FETCH_BATCH):
+        rows.extend(batch)
+    return rows
+
+
 class LibraryError(UserError, RuntimeError):
     """The library file cannot be used. The message names the file and what to do."""
 
@@ -250,7 +263,7 @@ class Library:
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
-            return self._retry(lambda: self._db.execute(sql, params).fetchall())
+            return self._retry(lambda: _fetch_all(self._db.execute(sql, params)))
 
     # ---- import -----------------------------------------------------------------------------
 

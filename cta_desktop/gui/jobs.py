@@ -40,23 +40,15 @@ def cached_model(sparsity: int) -> tuple[Any, Any]:
         return _models[sparsity]
 
 
-def warm_up_engine() -> threading.Thread:
-    """Compile (or load from the cache) the NZB kernels in a background thread, from app start.
+def warm_up_engine() -> None:
+    """From app start, in background threads: compile (or load from the cache) the NZB kernels, so the
+    first analysis runs on them (until they are ready, analyses use the NumPy reference, see
+    `best_engine`), and load the language identifier's model (a pickle that holds the GIL while it loads)."""
+    from cta_desktop.core.engines import start_warmup
+    from cta_desktop.core.language import warm_up as warm_up_language
 
-    numba itself is imported in that thread too (it takes a while), so the window never waits for it.
-    Until the kernels are ready, analyses run on the NumPy reference (see `best_engine(wait_for_kernels=False)`).
-    """
-
-    def warm() -> None:
-        try:
-            from cta_desktop.core.engines.sparse import warmup_async
-        except ImportError:  # no numba: the reference engine serves
-            return
-        warmup_async().join()
-
-    thread = threading.Thread(target=warm, name="cta-engine-warmup", daemon=True)
-    thread.start()
-    return thread
+    start_warmup()
+    threading.Thread(target=warm_up_language, name="cta-langid-warmup", daemon=True).start()
 
 
 @dataclass

@@ -8,6 +8,7 @@ dense runtimes) are imported when a flow first needs them, after the window is o
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,6 +189,9 @@ class MainWindow(QMainWindow):
         from cta_desktop.gui.jobs import warm_up_engine
 
         warm_up_engine()  # compile (or load) the NZB kernels now, so the first analysis need not wait
+        # Everything imported and built so far lives as long as the app: keep it out of the garbage
+        # collector's full passes, which hold the GIL (and so the event loop) for as long as they scan.
+        gc.freeze()
         s = app_settings.app_settings()
         if self.first_run_example and not s.value("library/example_offered", False, type=bool):
             s.setValue("library/example_offered", True)

@@ -142,23 +142,11 @@ def _exit_with_app(app_pid: int, interval: float = 1.0) -> None:
             os._exit(0)
 
 
-WORKER_NICENESS = 5  # below the app, so a window (and the user's other programs) stay responsive
-
-
-def background_priority() -> None:
-    """Lower this process's scheduling priority (Unix: nice; elsewhere nothing). Best effort."""
-    try:
-        os.nice(WORKER_NICENESS)
-    except (AttributeError, OSError):
-        pass
-
-
 def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
     """Worker start-up: watch the app, build the word index (from the vocabulary file or the words)."""
     global _WORKER_INDEX
     if app_pid is not None:
         threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
-    background_priority()
     if isinstance(vocab, str):
         from cta_desktop.core.preprocess import Vocabulary
 

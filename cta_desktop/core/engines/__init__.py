@@ -56,6 +56,21 @@ def best_engine(model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4), wait_for_k
     return SparseNzbEngine(model.nzb, sparse_layers=sparse_layers)
 
 
+def start_warmup() -> None:
+    """Compile (or load from the cache) the NZB kernels in a background thread; numba is imported there too."""
+    import threading
+
+    def warm() -> None:
+        try:
+            from cta_desktop.core.engines.sparse import warmup_async
+        except ImportError:  # no numba: the reference engine serves
+            return
+        warmup_async()
+
+    threading.Thread(target=warm, name="nzb-warmup-import", daemon=True).start()
+
+
+
 def _kernels_ready() -> bool:
     """True once the NZB kernels are compiled or loaded, without importing numba to find out."""
     import sys
@@ -75,6 +90,7 @@ class WarmingEngine:
         self._sparse_layers = sparse_layers
         self._reference = NumpyEngine(model.weights)
         self._nzb: Engine | None = None
+        start_warmup()
 
     def _current(self) -> Engine:
         if self._nzb is None and _kernels_ready():
