@@ -126,7 +126,8 @@ def test_progress_and_cancel():
     texts = ["good day"] * 1000
     seen = []
     run(texts, batch_size=100, progress=lambda d, t: seen.append((d, t)))
-    assert seen[-1] == (1000, 1000) and len(seen) == 10
+    assert seen[0] == (0, 1000)  # started, before the first batch is done
+    assert seen[-1] == (1000, 1000) and len(seen) == 11
     calls = []
     with pytest.raises(AnalysisCancelled):
         run(texts, batch_size=100, cancel=lambda: len(calls) > 3 or calls.append(1))

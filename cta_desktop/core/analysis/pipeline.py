@@ -387,6 +387,8 @@ def analyze(source: TweetSource, *, model: Any = None, engine: Any = None, progr
     model, engine = default_model(model, engine)
     t0 = time.perf_counter()
     n_estimate = source.open()
+    if progress is not None:
+        progress(0, source.total)  # started: the bar leaves its busy state before the first chunk is done
     t_start_up = time.perf_counter()
     n_workers = choose_workers(workers, n_estimate)
     pool = get_pool(model, n_workers) if n_workers else None

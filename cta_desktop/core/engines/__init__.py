@@ -41,9 +41,10 @@ def best_engine(model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4), wait_for_k
     """The fastest engine available for a loaded model: the NZB sparse engine, else the NumPy reference.
 
     `wait_for_kernels=False` (the GUI): if the NZB kernels are not compiled yet (a fresh install
-    compiles them for a few seconds, in the background from app start), return an engine that runs
-    the NumPy reference until they are and the NZB engine from then on, so no user waits for the
-    compiler. Both compute the same network (tests hold them to float tolerance).
+    compiles them for a few seconds, in the background from app start: `start_warmup`, which the
+    caller starts), return an engine that runs the NumPy reference until they are and the NZB engine
+    from then on, so no user waits for the compiler. Both compute the same network (tests hold them
+    to float tolerance).
     """
     if not wait_for_kernels and not _kernels_ready():
         return WarmingEngine(model, sparse_layers)
@@ -90,7 +91,6 @@ class WarmingEngine:
         self._sparse_layers = sparse_layers
         self._reference = NumpyEngine(model.weights)
         self._nzb: Engine | None = None
-        start_warmup()
 
     def _current(self) -> Engine:
         if self._nzb is None and _kernels_ready():
