@@ -87,6 +87,22 @@ def _peak_rss(pid: int) -> int:
     return 0
 
 
+def engine_only_rate(path: Path, model, engine, repeat: int) -> float:
+    """Tweets/s of the engine alone on the file's tweets, tokenised beforehand, in the pipeline's chunks."""
+    from cta_desktop.core.analysis import PIPELINE_CHUNK
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    ids = model.vocab.encode(texts)
+    rates = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for start in range(0, len(ids), PIPELINE_CHUNK):
+            engine.predict_proba(ids[start : start + PIPELINE_CHUNK])
+        rates.append(len(ids) / (time.perf_counter() - t0))
+    return statistics.median(rates)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="tweets in the generated file")
@@ -127,16 +143,21 @@ def main() -> int:
                          "workers_cpu_us_per_tweet": round(workers_cpu / result.n_tweets * 1e6, 1),
                          "load_average": round(os.getloadavg()[0], 2),
                          "workers": result.details.get("workers"), "stage_seconds": result.details.get("stage_seconds")})
+        engine_only = engine_only_rate(path, model, engine, args.repeat)
     child_rss = max([_peak_rss(pid) for pid in _worker_pids()] or [0])
     shutdown_workers()
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     med = statistics.median(r["seconds"] for r in runs)
+    e2e = statistics.median(r["tweets_per_s"] for r in runs)
     cpu_us = round(statistics.median(r["cpu_us_per_tweet"] for r in runs), 1)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     out = {
         "n": args.n, "file_bytes": size, "build_seconds": round(build_seconds, 2), "engine": engine.name,
         "model": model.path.name if model.path else None,
-        "runs": runs, "median_seconds": med, "median_tweets_per_s": round(args.n / med),
+        "runs": runs, "median_seconds": med, "median_tweets_per_s": round(e2e),
+        # the headline pair: end to end, and the same tweets' token ids through the engine alone (same run)
+        "tweets_per_s": round(e2e), "engine_only_tweets_per_s": round(engine_only),
+        "end_to_end_share_of_engine": round(e2e / engine_only, 3),
         "median_cpu_us_per_tweet": cpu_us,
         # CPU time is what the machine's other load cannot inflate much: the rate the same work would
         # reach if it had all cores to itself and kept them busy (an upper bound).
@@ -151,7 +172,9 @@ def main() -> int:
             print(f"  run: {r['seconds']:.2f} s = {r['tweets_per_s']:,} tweets/s; {r['cpu_us_per_tweet']} us CPU/tweet "
                   f"(main {r['main_cpu_us_per_tweet']}, workers {r['workers_cpu_us_per_tweet']}); "
                   f"workers {r['workers']}; load avg {r['load_average']}; stages {r['stage_seconds']}")
-        print(f"median: {med:.2f} s = {args.n / med:,.0f} tweets/s (end to end: read, preprocess, NZB, summary)")
+        print(f"median: {med:.2f} s = {e2e:,.0f} tweets/s (end to end: read, preprocess, NZB, summary)")
+        print(f"engine alone on the same tweets' ids: {engine_only:,.0f} tweets/s; end to end is "
+              f"{100 * e2e / engine_only:.0f}% of it")
         print(f"CPU: {cpu_us} us/tweet -> at most {out['cpu_bound_tweets_per_s']:,} tweets/s on {cores} idle cores")
         print(f"peak RSS: main {self_rss / 2**20:.0f} MiB, largest worker {child_rss / 2**20:.0f} MiB")
     return 0
