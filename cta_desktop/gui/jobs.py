@@ -68,9 +68,11 @@ class AnalysisBundle:
     sparsity: int = 80
 
 
-def analyze_job(db_path: Path, person_id: int, sparsity: int, *, progress: Progress, cancel: Cancel) -> AnalysisBundle:
-    from cta_desktop.core.analysis import analyze_person
+def analyze_job(db_path: Path, person_id: int, sparsity: int, include_retweets: bool = False,
+                include_replies: bool = True, *, progress: Progress, cancel: Cancel) -> AnalysisBundle:
+    """Analyse a person from the library, reusing the per-tweet results it holds for this model."""
     from cta_desktop.core.library import Library
+    from cta_desktop.core.person_analysis import analyze_library_person
     from cta_desktop.gui.tweet_table import TweetColumns
 
     model, engine = cached_model(sparsity)
@@ -79,29 +81,14 @@ def analyze_job(db_path: Path, person_id: int, sparsity: int, *, progress: Progr
         person = library.person(person_id)
         if person is None:
             raise KeyError(f"person {person_id} is no longer in the library")
-        result = analyze_person(library, person_id, model=model, engine=engine, progress=progress,
-                                cancel=cancel, keep_texts=True)
-        try:
-            library.save_analysis(person_id, result)
-        except Exception:  # noqa: BLE001 - a cache write failing must not hide the analysis
-            pass
+        result = analyze_library_person(library, person_id, model=model, engine=engine, progress=progress,
+                                        cancel=cancel, keep_texts=True, include_retweets=include_retweets,
+                                        include_replies=include_replies).result
     finally:
         library.close()
     columns = TweetColumns(result.texts or [], result.labels, result.confidences, result.dates, result.likes,
                            result.retweets)
     return AnalysisBundle(person, result, columns, sparsity)
-
-
-def import_job(db_path: Path, csv_path: Path, person_name: str | None, handle: str | None, mapping: Any,
-               *, progress: Progress, cancel: Cancel):
-    from cta_desktop.core.library import Library
-
-    library = Library(db_path)
-    try:
-        return library.import_csv(csv_path, person_name=person_name, handle=handle, mapping=mapping,
-                                  progress=progress, cancel=cancel)
-    finally:
-        library.close()
 
 
 def benchmark_job(n: int, batch: int, sparsity: int, layers: tuple[int, ...], rounds: int,

@@ -129,6 +129,14 @@ class MainWindow(QMainWindow):
         self.analyze_action = QAction("&Analyze selected person", self, shortcut=QKeySequence("Ctrl+Return"),
                                       triggered=self._analyze_selected)
         analysis_menu.addAction(self.analyze_action)
+        analysis_menu.addSeparator()
+        self.retweets_action = QAction("Include &retweets (what they passed on)", self, checkable=True)
+        self.retweets_action.setChecked(app_settings.include_retweets())
+        self.retweets_action.toggled.connect(lambda on: self._set_include("retweets", on))
+        self.replies_action = QAction("Include re&plies", self, checkable=True)
+        self.replies_action.setChecked(app_settings.include_replies())
+        self.replies_action.toggled.connect(lambda on: self._set_include("replies", on))
+        analysis_menu.addActions([self.retweets_action, self.replies_action])
         model_menu = analysis_menu.addMenu("&Model")
         self.model_group = QActionGroup(self)
         chosen = app_settings.chosen_sparsity()
@@ -362,7 +370,8 @@ class MainWindow(QMainWindow):
         sparsity = app_settings.chosen_sparsity()
         person = self.library.person(person_id) if self.library is not None else None
         name = person.name if person is not None else "this person"
-        task = Task(analyze_job, self.library_path, person_id, sparsity, title="Analysis", parent=self)
+        task = Task(analyze_job, self.library_path, person_id, sparsity, app_settings.include_retweets(),
+                    app_settings.include_replies(), title="Analysis", parent=self)
         return self._start_task(task, f"Analysing {name}…", self._on_analysed, "Analysis failed")
 
     def compare(self, person_ids: list[int]) -> Task | None:
@@ -373,6 +382,14 @@ class MainWindow(QMainWindow):
                     title="Comparison", parent=self)
         return self._start_task(task, f"Comparing {len(person_ids)} people…",
                                 lambda people: show_comparison(self.tabs, people), "Comparison failed")
+
+    def _set_include(self, kind: str, on: bool) -> None:
+        """Retweets / replies in or out: remembered, and the person shown is analysed again (quick: the
+        library keeps every tweet's result)."""
+        app_settings.set_include(kind, on)
+        bundle = self.results_tab.bundle
+        if bundle is not None and not self.busy():
+            self.analyze(bundle.person.id)
 
     def _on_analysed(self, bundle: AnalysisBundle) -> None:
         self.results_tab.show_bundle(bundle)

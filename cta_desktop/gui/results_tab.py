@@ -43,7 +43,15 @@ from cta_desktop.gui.explain_panel import ExplainPanel, highlight_examples, judg
 from cta_desktop.gui.tweet_table import TweetFilterProxy, TweetTableModel
 
 if TYPE_CHECKING:
+    from cta_desktop.core.analysis import AnalysisResult
     from cta_desktop.gui.jobs import AnalysisBundle
+
+
+def sharing_text(result: AnalysisResult) -> str:
+    """How many retweets and replies the person has, and whether this analysis took them."""
+    rts = f"{result.n_retweets:,} retweets " + ("included" if result.include_retweets else "left out")
+    replies = f"{result.n_replies:,} replies " + ("included" if result.include_replies else "left out")
+    return f"{rts}, {replies} (Analysis menu)"
 
 
 class ExampleList(QWidget):
@@ -245,6 +253,7 @@ class ResultsTab(QWidget):
         meta = [f"{result.n_tweets:,} tweets", dates]
         if result.skipped_rows:
             meta.append(f"{result.skipped_rows:,} rows skipped")
+        meta.append(sharing_text(result))
         if result.model_name:
             meta.append(f"model {result.model_name}")
         meta.append(f"analysed in {result.seconds:.2f} s")

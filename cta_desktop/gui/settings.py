@@ -35,3 +35,17 @@ def chosen_sparsity(default: int = 80) -> int:
 
 def set_chosen_sparsity(level: int) -> None:
     app_settings().setValue("model/sparsity", int(level))
+
+
+def include_retweets() -> bool:
+    """Whether analyses take the person's retweets too (default: their own words only)."""
+    return bool(app_settings().value("analysis/include_retweets", False, type=bool))
+
+
+def include_replies() -> bool:
+    return bool(app_settings().value("analysis/include_replies", True, type=bool))
+
+
+def set_include(kind: str, value: bool) -> None:
+    """kind: 'retweets' or 'replies'."""
+    app_settings().setValue(f"analysis/include_{kind}", bool(value))

@@ -521,3 +521,27 @@ def test_benchmark_tab_runs_and_draws(qtbot, window, need_models, tmp_path, monk
     tab.save_button.click()
     saved = json.loads(out.read_text())
     assert saved["n"] == 256 and set(saved["engines"]) >= {"dense_tf", "nzb"}
+
+
+def test_retweets_left_out_by_default_and_brought_back_from_the_menu(qtbot, window, accept_import, need_models,
+                                                                     tmp_path):
+    path = tmp_path / "with-retweets.csv"
+    rows = ["id,created_at,text"]
+    rows += [f"{i},2024-02-{1 + i % 28:02d} 10:00:00,I really love this new album {i}" for i in range(30)]
+    rows += [f"{100 + i},2024-02-{1 + i % 28:02d} 11:00:00,RT @friend: what a terrible day {i}" for i in range(10)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    window.import_files([str(path)])
+    wait_idle(qtbot, window)
+    person = window.search_tab.selected_person()
+    assert person is not None and person.tweet_count == 40
+    analyse(qtbot, window, person.id)
+    result = window.results_tab.bundle.result
+    assert result.n_tweets == 30 and result.n_retweets == 10 and not result.include_retweets
+    assert "10 retweets left out" in window.results_tab.meta_label.text()
+    window.retweets_action.setChecked(True)  # re-analyses the person shown
+    qtbot.waitUntil(lambda: window.results_tab.bundle.result.include_retweets and not window.busy(), timeout=60_000)
+    result = window.results_tab.bundle.result
+    assert result.n_tweets == 40 and "10 retweets included" in window.results_tab.meta_label.text()
+    window.retweets_action.setChecked(False)
+    qtbot.waitUntil(lambda: not window.results_tab.bundle.result.include_retweets and not window.busy(),
+                    timeout=60_000)
