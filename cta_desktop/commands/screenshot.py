@@ -22,6 +22,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bench-n", type=int, default=4096,
                         help="tweets for the Benchmark tab's run (0 skips the benchmark; it loads TensorFlow)")
     parser.add_argument("--dark", action="store_true", help="also render the results tab in a dark palette")
+    parser.add_argument("--compare", type=Path, nargs="*", default=None,
+                        help="files of two or more people for the Compare picture (default: two public "
+                             "archives from ../shared/data when present, else no Compare picture)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for each background job")
 
 
@@ -38,6 +41,21 @@ def _wait(task, app, timeout_s: float) -> None:
     if not task.done:
         task.cancel()
         raise RuntimeError(f"{task.title} did not finish within {timeout_s:.0f} s")
+    app.processEvents()
+
+
+def _settle(widget, app, seconds: float = 10.0) -> None:
+    """Let a widget's background work (e.g. the explain panel's worker) finish before the picture."""
+    import time
+
+    from cta_desktop.gui.workers import running_tasks
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        if not running_tasks():
+            break
+        time.sleep(0.02)
     app.processEvents()
 
 
@@ -131,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     window.results_tab.flush_charts()
     window.tabs.setCurrentWidget(window.results_tab)
+    if window.results_tab.proxy.rowCount():  # the "why this label" panel, for the first tweet of the table
+        window.results_tab.table.selectRow(0)
+        _settle(window.results_tab.explain_panel, app)
     shot(window, "results")
 
     if args.bench_n > 0:
@@ -142,6 +163,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"screenshot: benchmark failed: {window.last_error}", file=sys.stderr)
     window.tabs.setCurrentWidget(window.benchmark_tab)
     shot(window, "benchmark")
+
+    compare_files = args.compare
+    if compare_files is None:
+        from cta_desktop.paths import shared_data_dir
+
+        pair = [shared_data_dir() / "celebrity_tweets" / f"{n}.csv" for n in ("barackobama", "realdonaldtrump")]
+        compare_files = pair if all(f.exists() for f in pair) else []
+    if len(compare_files) >= 2:
+        with Library(db) as lib:
+            ids = [lib.import_file(f).person_id for f in compare_files]
+        window.search_tab.refresh()
+        _wait(window.compare(ids), app, args.timeout)
+        app.processEvents()
+        shot(window, "compare")
 
     about = AboutDialog(window)
     about.resize(720, 640)
