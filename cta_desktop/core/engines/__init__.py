@@ -24,6 +24,7 @@ Dense peers for the benchmark: `dense_tf.py` (TensorFlow), `tflite.py` (LiteRT),
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +36,22 @@ class Engine(Protocol):
     def predict_proba(self, ids: np.ndarray) -> np.ndarray:
         """(n, seq_len) int32 token ids -> (n, 3) float32 class probabilities."""
         ...
+
+
+def predict_in_batches(ids: np.ndarray, step: int, run: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """(n, SEQ_LEN) ids -> (n, 3) probabilities, `run` called on consecutive batches of at most `step` rows
+    (the dense peers' shared loop: shape check, batching, one output array)."""
+    from cta_desktop.core.model_spec import N_CLASSES
+    from cta_desktop.core.preprocess import SEQ_LEN
+
+    ids = np.ascontiguousarray(ids, dtype=np.int32)
+    if ids.ndim != 2 or ids.shape[1] != SEQ_LEN:
+        raise ValueError(f"expected token ids of shape (n, {SEQ_LEN}), got {ids.shape}")
+    out = np.empty((len(ids), N_CLASSES), dtype=np.float32)
+    for start in range(0, len(ids), step):
+        chunk = ids[start : start + step]
+        out[start : start + len(chunk)] = run(chunk)
+    return out
 
 
 def best_engine(model, sparse_layers: tuple[int, ...] = (1, 2, 3, 4), wait_for_kernels: bool = True) -> Engine:

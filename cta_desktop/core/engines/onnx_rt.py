@@ -87,14 +87,10 @@ class OnnxRuntimeEngine:
         self.version = ort.__version__
 
     def predict_proba(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        ids = np.ascontiguousarray(ids, dtype=np.int32)
-        if ids.ndim != 2 or ids.shape[1] != SEQ_LEN:
-            raise ValueError(f"expected token ids of shape (n, {SEQ_LEN}), got {ids.shape}")
-        step = int(batch_size or self.batch_size)
-        out = np.empty((len(ids), N_CLASSES), dtype=np.float32)
-        for start in range(0, len(ids), step):
-            out[start : start + step] = self.session.run(["probs"], {"ids": ids[start : start + step]})[0]
-        return out
+        from cta_desktop.core.engines import predict_in_batches
+
+        return predict_in_batches(ids, int(batch_size or self.batch_size),
+                                  lambda chunk: self.session.run(["probs"], {"ids": chunk})[0])
 
     def predict_one(self, ids_row: np.ndarray) -> np.ndarray:
         return self.predict_proba(np.asarray(ids_row, dtype=np.int32).reshape(1, -1))[0]

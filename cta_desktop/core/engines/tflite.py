@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cta_desktop.core.model_spec import N_CLASSES, weight_names
+from cta_desktop.core.model_spec import weight_names
 from cta_desktop.core.preprocess import SEQ_LEN
 
 MANIFEST = "tflite.json"
@@ -111,18 +111,15 @@ class TfLiteEngine:
         return entry
 
     def predict_proba(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        ids = np.ascontiguousarray(ids, dtype=np.int32)
-        if ids.ndim != 2 or ids.shape[1] != SEQ_LEN:
-            raise ValueError(f"expected token ids of shape (n, {SEQ_LEN}), got {ids.shape}")
-        step = int(batch_size or self.batch_size)
-        out = np.empty((len(ids), N_CLASSES), dtype=np.float32)
-        for start in range(0, len(ids), step):
-            chunk = ids[start : start + step]
+        from cta_desktop.core.engines import predict_in_batches
+
+        def run(chunk: np.ndarray) -> np.ndarray:
             interp, inp, outp = self._ready(len(chunk))
             interp.set_tensor(inp, chunk)
             interp.invoke()
-            out[start : start + len(chunk)] = interp.get_tensor(outp)
-        return out
+            return interp.get_tensor(outp)
+
+        return predict_in_batches(ids, int(batch_size or self.batch_size), run)
 
     def predict_one(self, ids_row: np.ndarray) -> np.ndarray:
         """One tweet (through an interpreter planned for batch 1, kept beside the batch one)."""
