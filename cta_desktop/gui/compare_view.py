@@ -32,7 +32,7 @@ def person_summary(name: str, result: Any) -> dict[str, Any]:
     """What the comparison needs of one AnalysisResult, as plain data."""
     return {"name": name, "counts": dict(result.counts), "by_month": list(result.by_month),
             "top_words": list(result.top_words[:TOP_WORDS_COMPARED]),
-            "not_judged": int((getattr(result, "not_judged", None) or {}).get("total", 0))}
+            "not_judged": int(result.not_judged.get("total", 0))}
 
 
 def compare_people(library: Any, person_ids: Sequence[int], *, model: Any = None, engine: Any = None,

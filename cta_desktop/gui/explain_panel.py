@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -22,6 +22,9 @@ from cta_desktop.gui.workers import Task
 NOT_JUDGED_COLOUR = "#9a9a9a"
 _EXPLAINER: Explainer | None = None
 _LOCK = threading.Lock()
+
+if TYPE_CHECKING:
+    from cta_desktop.core.analysis import AnalysisResult
 
 
 def shared_explainer() -> Explainer:
@@ -118,16 +121,16 @@ def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[s
     return task.start()
 
 
-def judgement_html(result: Any) -> str:
+def judgement_html(result: AnalysisResult) -> str:
     """One grey line on the tweets not judged (count and reasons), then the top words of each class."""
     parts = []
-    nj = getattr(result, "not_judged", None) or {}
+    nj = result.not_judged
     if nj.get("total"):
         reasons = ", ".join(f"{n:,} {name}" for name, n in (nj.get("reasons") or {}).items() if n)
         langs = ", ".join(f"{language_name(code)} {n:,}" for code, n in list((nj.get("languages") or {}).items())[:4])
         parts.append(f"<span style='color:{NOT_JUDGED_COLOUR}'>● not judged <b>{nj['total']:,}</b> ({reasons}"
                      + (f": {langs}" if langs else "") + ") — left out of the figures</span>")
-    by_class = getattr(result, "top_words_by_class", None) or {}
+    by_class = result.top_words_by_class
     words = [f"<span style='color:{SENTIMENT_COLOURS[k]}'>{k}</span>: "
              + html.escape(", ".join(w for w, _ in by_class[k][:5])) for k in by_class if by_class[k]]
     if words:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cta_desktop import __version__
 from cta_desktop.core.explain import NOTE
@@ -24,6 +24,9 @@ from cta_desktop.gui.charts import (
     render,
 )
 from cta_desktop.gui.explain_panel import highlighted_examples, judgement_html_of
+
+if TYPE_CHECKING:
+    from cta_desktop.core.library import Person
 
 MAX_TABLE_ROWS = 5000  # the report stays a readable size; the CSV export has every tweet
 
@@ -44,13 +47,12 @@ def _pct(value: Any) -> str:
     return "" if v != v else f"{100 * v:.1f}%"
 
 
-def person_title(person: Any) -> str:
-    name = getattr(person, "name", None) or "Unknown"
-    handle = getattr(person, "handle", None)
-    return f"{name} (@{handle})" if handle else str(name)
+def person_title(person: Person) -> str:
+    name = person.name or "Unknown"
+    return f"{name} (@{person.handle})" if person.handle else name
 
 
-def build_html_report(person: Any, summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]] = (),
+def build_html_report(person: Person, summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]] = (),
                       model_label: str = "") -> str:
     """`summary` holds counts, ratios, examples, top_words, by_month, n_tweets (the AnalysisResult's fields);
     `rows` are per-tweet dicts (date, label, confidence, text) for the table."""
@@ -60,8 +62,7 @@ def build_html_report(person: Any, summary: Mapping[str, Any], rows: Sequence[Ma
     examples = summary.get("examples") or {}
     top_words = list(summary.get("top_words") or [])[:5]
     by_month = list(summary.get("by_month") or [])
-    first = getattr(person, "first_date", None)
-    last = getattr(person, "last_date", None)
+    first, last = person.first_date, person.last_date
     span = f"{_e(str(first)[:10])} – {_e(str(last)[:10])}" if first or last else "dates unknown"
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
 
