@@ -56,9 +56,20 @@ def _collect_submodules(package: str, filter=None) -> list[str]:  # noqa: A002 (
     return [n for n in names if filter is None or filter(n)]
 
 
+def _collect_data_files(package: str) -> list[tuple[str, str]]:
+    """As PyInstaller's: the package's non-Python files, as (source, destination folder)."""
+    import importlib.util
+
+    origin = importlib.util.find_spec(package).origin
+    base = Path(origin).parent
+    return [(str(f), str(f.parent.relative_to(base.parent))) for f in sorted(base.rglob("*"))
+            if f.is_file() and f.suffix not in (".py", ".pyc")]
+
+
 def run_spec(root: Path, monkeypatch, extra_binaries=(), platform: str | None = None) -> dict:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = _collect_submodules
+    hooks.collect_data_files = _collect_data_files
     versioninfo = types.ModuleType("PyInstaller.utils.win32.versioninfo")
     for cls in ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct", "VarFileInfo",
                 "VarStruct"):
@@ -149,6 +160,7 @@ def test_models_and_resources_are_data(spec):
     assert "models/cta_p80.tflite.xz" in dests and "models/tflite.json" in dests  # the LiteRT peer's model
     assert "resources/icons/cta-desktop.svg" in dests
     assert any(d.startswith("resources/example/") and d.endswith(".csv") for d in dests)
+    assert any(d.startswith("py3langid/data") for d in dests)  # the language identifier's model
 
 
 def test_qt_translations_are_pruned(spec):
