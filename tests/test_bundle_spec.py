@@ -161,6 +161,7 @@ def test_models_and_resources_are_data(spec):
     assert "resources/icons/cta-desktop.svg" in dests
     assert any(d.startswith("resources/example/") and d.endswith(".csv") for d in dests)
     assert any(d.startswith("py3langid/data") for d in dests)  # the language identifier's model
+    assert not any(d.startswith("resources/screenshots") for d in dests)  # the README's pictures stay out
 
 
 def test_qt_translations_are_pruned(spec):
