@@ -66,7 +66,7 @@ def _nonzero_mask(values: np.ndarray) -> np.ndarray:
     if values.dtype.itemsize == 0:
         return np.zeros(values.shape, dtype=bool)
     as_bytes = values.view(np.uint8).reshape(values.shape + (values.dtype.itemsize,))
-    return as_bytes.any(axis=-1)
+    return np.asarray(as_bytes.any(axis=-1))
 
 
 @dataclass

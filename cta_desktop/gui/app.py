@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
+from typing import cast
 
 _in_hook = False
 
@@ -36,7 +37,7 @@ def install_excepthook() -> None:
             text = str(exc).strip()
             message = (f"Something went wrong: {exc_type.__name__}: {text}" if text
                        else f"Something went wrong: {exc_type.__name__}")
-            show_error(app.activeWindow(), "Unexpected error",
+            show_error(cast(QApplication, app).activeWindow(), "Unexpected error",
                        message + "\n\nThe app keeps running; the details below help a bug report.", details)
         finally:
             _in_hook = False
@@ -60,8 +61,9 @@ def create_app(argv: list[str] | None = None):
         app.setDesktopFileName("cta-desktop")
     from cta_desktop.gui.dialogs import app_icon
 
-    app.setWindowIcon(app_icon())
-    return app
+    gui_app = cast(QApplication, app)
+    gui_app.setWindowIcon(app_icon())
+    return gui_app
 
 
 def run(library_path: Path | None = None, example: bool = True) -> int:

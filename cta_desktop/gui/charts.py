@@ -180,8 +180,8 @@ def draw_benchmark(fig, result: Mapping[str, Any], theme: ChartTheme = LIGHT) ->
     speedup = result.get("speedup")
     best = result.get("best_dense")
     for ax, (key, title, hint) in zip(axes, BENCHMARK_MEASURES, strict=True):
-        shown = [(n, benchmark_value(engines[n], key)) for n in names]
-        shown = [(n, v / 1e6 if key == "peak_mem_bytes" else v) for n, v in shown if v is not None]
+        measured = [(n, benchmark_value(engines[n], key)) for n in names]
+        shown = [(n, v / 1e6 if key == "peak_mem_bytes" else v) for n, v in measured if v is not None]
         bars = ax.bar([BENCHMARK_TITLES.get(n, n) for n, _ in shown], [v for _, v in shown],
                       color=[colours.get(n, DENSE_COLOUR) for n, _ in shown], width=0.6)
         top = max((v for _, v in shown), default=0) or 1.0
@@ -195,7 +195,7 @@ def draw_benchmark(fig, result: Mapping[str, Any], theme: ChartTheme = LIGHT) ->
             hint = "not measured in this run"
         ax.set_xlabel(hint, fontsize=8)
         if speedup and key == "tweets_per_s":
-            name = engines.get(best, {}).get("title") or BENCHMARK_TITLES.get(best, best or "")
+            name = (engines.get(best, {}).get("title") if best else None) or BENCHMARK_TITLES.get(best or "", best or "")
             ax.text(0.5, 0.93, f"NZB ×{float(speedup):.2f} vs {name}", transform=ax.transAxes, ha="center",
                     va="top", fontsize=9, fontweight="bold",
                     color=SPARSE_COLOUR if float(speedup) >= 1 else SENTIMENT_COLOURS["negative"])

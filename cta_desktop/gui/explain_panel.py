@@ -24,7 +24,7 @@ _EXPLAINER: Explainer | None = None
 _LOCK = threading.Lock()
 
 if TYPE_CHECKING:
-    from cta_desktop.core.analysis import AnalysisResult
+    pass
 
 
 def shared_explainer() -> Explainer:
@@ -121,16 +121,17 @@ def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[s
     return task.start()
 
 
-def judgement_html(result: AnalysisResult) -> str:
-    """One grey line on the tweets not judged (count and reasons), then the top words of each class."""
+def judgement_html(not_judged: Mapping[str, Any], top_words_by_class: Mapping[str, Sequence[tuple[str, int]]]) -> str:
+    """One grey line on the tweets not judged (count and reasons), then the top words of each class
+    (`AnalysisResult.not_judged` and `.top_words_by_class`, or the same keys of a summary JSON)."""
     parts = []
-    nj = result.not_judged
+    nj = not_judged
     if nj.get("total"):
         reasons = ", ".join(f"{n:,} {name}" for name, n in (nj.get("reasons") or {}).items() if n)
         langs = ", ".join(f"{language_name(code)} {n:,}" for code, n in list((nj.get("languages") or {}).items())[:4])
         parts.append(f"<span style='color:{NOT_JUDGED_COLOUR}'>● not judged <b>{nj['total']:,}</b> ({reasons}"
                      + (f": {langs}" if langs else "") + ") — left out of the figures</span>")
-    by_class = result.top_words_by_class
+    by_class = top_words_by_class
     words = [f"<span style='color:{SENTIMENT_COLOURS[k]}'>{k}</span>: "
              + html.escape(", ".join(w for w, _ in by_class[k][:5])) for k in by_class if by_class[k]]
     if words:
@@ -161,8 +162,6 @@ def highlighted_examples(examples: Mapping[str, Sequence[Mapping[str, Any]]]) ->
 
 def judgement_html_of(summary: Mapping[str, Any]) -> str:
     """The report's line on not-judged tweets and words by sentiment, from a summary dict."""
-    from types import SimpleNamespace
-
-    by_class = {k: [tuple(x) for x in v] for k, v in (summary.get("top_words_by_class") or {}).items()}
-    text = judgement_html(SimpleNamespace(not_judged=summary.get("not_judged") or {}, top_words_by_class=by_class))
+    by_class = {k: [(str(x[0]), int(x[1])) for x in v] for k, v in (summary.get("top_words_by_class") or {}).items()}
+    text = judgement_html(summary.get("not_judged") or {}, by_class)
     return f"<p>{text}</p>" if text else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
 
-        self._after_task: Callable[[], None] | None = None
+        self._after_task: Callable[[], object] | None = None
         self.import_flow = ImportFlow(self, parent=self)
         self.export_flow = ExportFlow(self, self.results_tab, parent=self)
         self.benchmark_flow = BenchmarkFlow(self, self.benchmark_tab, parent=self)
@@ -108,26 +108,23 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        self.import_action = QAction("&Import tweets…", self, shortcut=QKeySequence.StandardKey.Open,
-                                     triggered=lambda: self.import_flow.choose_files())
-        self.add_action = QAction("&Add tweets to the selected person…", self, triggered=self.add_tweets_to_selected)
-        self.export_action = QAction("&Export…", self, shortcut=QKeySequence("Ctrl+E"),
-                                     triggered=self.export_flow.export)
-        self.example_action = QAction("Import the &example dataset", self,
-                                      triggered=lambda: self.import_flow.import_example())
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        self.import_action = self._action("&Import tweets…", lambda: self.import_flow.choose_files(),
+                                          QKeySequence.StandardKey.Open)
+        self.add_action = self._action("&Add tweets to the selected person…", self.add_tweets_to_selected)
+        self.export_action = self._action("&Export…", self.export_flow.export, QKeySequence("Ctrl+E"))
+        self.example_action = self._action("Import the &example dataset", lambda: self.import_flow.import_example())
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         file_menu.addActions([self.import_action, self.add_action, self.example_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         edit_menu = menu.addMenu("&Edit")
-        self.find_action = QAction("&Find person", self, shortcut=QKeySequence.StandardKey.Find,
-                                   triggered=self.focus_search)
+        self.find_action = self._action("&Find person", self.focus_search, QKeySequence.StandardKey.Find)
         edit_menu.addAction(self.find_action)
 
         analysis_menu = menu.addMenu("&Analysis")
-        self.analyze_action = QAction("&Analyze selected person", self, shortcut=QKeySequence("Ctrl+Return"),
-                                      triggered=self._analyze_selected)
+        self.analyze_action = self._action("&Analyze selected person", self._analyze_selected,
+                                           QKeySequence("Ctrl+Return"))
         analysis_menu.addAction(self.analyze_action)
         analysis_menu.addSeparator()
         self.retweets_action = QAction("Include &retweets (what they passed on)", self, checkable=True)
@@ -151,9 +148,17 @@ class MainWindow(QMainWindow):
             self.model_actions[level] = act
 
         help_menu = menu.addMenu("&Help")
-        help_menu.addAction(QAction("&About CTA Desktop and the model…", self, triggered=self.about))
+        help_menu.addAction(self._action("&About CTA Desktop and the model…", self.about))
         for act in (self.import_action, self.export_action, self.find_action, self.analyze_action):
             self.addAction(act)  # shortcuts work even when the menu bar is hidden (e.g. macOS full screen)
+
+    def _action(self, text: str, slot: Callable[[], object],
+                shortcut: QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
 
     def _restore_settings(self) -> None:
         s = app_settings.app_settings()
@@ -170,7 +175,7 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(QByteArray(state))
-        tab = s.value("window/tab", 0, type=int)
+        tab = cast(int, s.value("window/tab", 0, type=int))
         if 0 <= tab < self.tabs.count() and tab != 1:  # results start empty: open on Library instead
             self.tabs.setCurrentIndex(tab)
 
@@ -229,14 +234,14 @@ class MainWindow(QMainWindow):
     def widget(self) -> QWidget:
         return self
 
-    def run_after_task(self, fn: Callable[[], None]) -> None:
+    def run_after_task(self, fn: Callable[[], object]) -> None:
         """Run `fn` once the running job's thread has ended (at once if nothing runs)."""
         if self.busy():
             self._after_task = fn
         else:
             QTimer.singleShot(0, fn)
 
-    def start_task(self, task: Task, label: str, on_result: Callable[[Any], None], error_title: str) -> Task | None:
+    def start_task(self, task: Task, label: str, on_result: Callable[[Any], object], error_title: str) -> Task | None:
         return self._start_task(task, label, on_result, error_title)
 
     # -- helpers --------------------------------------------------------------------------------
@@ -255,7 +260,7 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         return self.task is not None and self.task.is_running()
 
-    def _start_task(self, task: Task, label: str, on_result: Callable[[Any], None], error_title: str) -> Task | None:
+    def _start_task(self, task: Task, label: str, on_result: Callable[[Any], object], error_title: str) -> Task | None:
         if self.busy():
             self.set_status("Please wait: another job is running (or cancel it).", 4000)
             return None

@@ -100,7 +100,7 @@ class ResultsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bundle = None
+        self.bundle: AnalysisBundle | None = None
 
         # header ------------------------------------------------------------------------
         self.name_label = QLabel()
@@ -263,7 +263,7 @@ class ResultsTab(QWidget):
             f"<span style='color:{SENTIMENT_COLOURS[k]}'>●</span> {k} <b>{100 * float(ratios.get(k, 0)):.1f}%</b>"
             f" ({int(counts.get(k, 0)):,})" for k in LABELS))
         self.examples.set_examples(result.examples)
-        self.judgement_label.setText(judgement_html(result))
+        self.judgement_label.setText(judgement_html(result.not_judged, result.top_words_by_class))
         self.examples_task = highlight_examples(self.examples.labels, result.examples, self)
         mark_not_judged(bundle.columns, result)
 

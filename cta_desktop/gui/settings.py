@@ -7,6 +7,7 @@ IniFormat the default (see tests/gui/conftest.py); the app itself keeps the plat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QSettings
 
@@ -20,7 +21,7 @@ def app_settings() -> QSettings:
 
 
 def last_folder() -> str:
-    value = app_settings().value("paths/last_folder", "", type=str)
+    value = cast(str, app_settings().value("paths/last_folder", "", type=str))
     return value if value and Path(value).is_dir() else str(Path.home())
 
 
@@ -30,7 +31,7 @@ def remember_folder(path: str | Path) -> None:
 
 
 def chosen_sparsity(default: int = 80) -> int:
-    return int(app_settings().value("model/sparsity", default, type=int))
+    return cast(int, app_settings().value("model/sparsity", default, type=int))
 
 
 def set_chosen_sparsity(level: int) -> None:
@@ -39,11 +40,11 @@ def set_chosen_sparsity(level: int) -> None:
 
 def include_retweets() -> bool:
     """Whether analyses take the person's retweets too (default: their own words only)."""
-    return bool(app_settings().value("analysis/include_retweets", False, type=bool))
+    return cast(bool, app_settings().value("analysis/include_retweets", False, type=bool))
 
 
 def include_replies() -> bool:
-    return bool(app_settings().value("analysis/include_replies", True, type=bool))
+    return cast(bool, app_settings().value("analysis/include_replies", True, type=bool))
 
 
 def set_include(kind: str, value: bool) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PySide6.QtCore import (
@@ -33,7 +33,7 @@ SEPARATOR = "\x1f"
 class TweetColumns:
     """Parallel arrays, one row per tweet, in the order the analysis scored them."""
 
-    def __init__(self, texts: Sequence[str], labels: Sequence[Any], confidences: Sequence[float],
+    def __init__(self, texts: Sequence[str], labels: Sequence[Any] | np.ndarray, confidences: Sequence[float] | np.ndarray,
                  dates: Sequence[str | None] | None = None, likes: Sequence[Any] | None = None,
                  retweets: Sequence[Any] | None = None) -> None:
         n = len(texts)
@@ -125,6 +125,7 @@ class TweetTableModel(QAbstractTableModel):
 
     def _sort_key(self, column: int) -> np.ndarray:
         c = self.cols
+        assert c is not None  # sort() asks only when there are rows
         if column == 0:
             return np.asarray([d or "" for d in c.dates], dtype=object)
         if column == 1:
@@ -189,4 +190,4 @@ class TweetFilterProxy(QSortFilterProxyModel):
 
     def tweet_index(self, proxy_row: int) -> int:
         src = self.mapToSource(self.index(proxy_row, 0))
-        return self.sourceModel().tweet_index(src.row())
+        return cast(TweetTableModel, self.sourceModel()).tweet_index(src.row())

@@ -31,7 +31,8 @@ import numpy as np
 
 
 class Engine(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def predict_proba(self, ids: np.ndarray) -> np.ndarray:
         """(n, seq_len) int32 token ids -> (n, 3) float32 class probabilities."""

@@ -26,7 +26,7 @@ _FLAGS = ("contract", "nnan", "ninf", "nsz")
 def cache_enabled(module_file: str) -> bool:
     """Use numba's on-disk cache only when it lands in our cache directory (never inside the install)
     and the kernel's source file exists (numba keys the cache on it; a frozen bundle must ship it)."""
-    cache_dir = config.CACHE_DIR
+    cache_dir = getattr(config, "CACHE_DIR", "")
     return bool(cache_dir) and os.path.exists(module_file) and os.access(cache_dir, os.W_OK)
 
 

@@ -28,6 +28,8 @@ class DenseTfEngine:
 
         from cta_desktop.core.keras_model import build_model, set_weights
 
+        self.version: str = tf.__version__
+
         self._tf = tf
         self.batch_size = int(batch_size)
         vocab_size = int(np.asarray(weights["embedding"]).shape[0])

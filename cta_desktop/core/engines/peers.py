@@ -59,9 +59,6 @@ def build_engine(name: str, model: Any, batch: int, layers: tuple[int, ...] = (1
 
         engine = DenseTfEngine(model.weights, batch_size=batch)
         engine.warmup()
-        import tensorflow as tf
-
-        engine.version = tf.__version__
         return engine
     if name == "tflite":
         from cta_desktop.core.engines.tflite import TfLiteEngine

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -151,7 +152,7 @@ def jit_seconds() -> float | None:
 
 
 def jit_cache_dir() -> str:
-    return str(numba.config.CACHE_DIR or "")
+    return str(getattr(numba.config, "CACHE_DIR", "") or "")
 
 
 def _csr_blocks(tensor: NzbTensor | np.ndarray, sparse: bool, lp: int, c_block: int):
@@ -262,8 +263,8 @@ class SparseNzbEngine:
         self.nnz_macs = self._macs_per_tweet()
         self._one_lock = threading.Lock()
         self._run_lock = threading.Lock()
-        self._one_buffers = None
-        self._scratch: list[np.ndarray] | None = None  # per-worker tile buffers, padding kept zero
+        self._one_buffers: list[np.ndarray] | None = None
+        self._scratch: list[list[np.ndarray]] | None = None  # per-worker tile buffers, padding kept zero
 
     @property
     def name(self) -> str:
@@ -289,7 +290,7 @@ class SparseNzbEngine:
             total += int(vals.size) * int(self.plan[q + PLAN_T_TILE] * self.plan[q + PLAN_N_TIME_BLOCKS])
         return total + int(self.d_vals.size)
 
-    def _kernels_mod(self):
+    def _kernels_mod(self) -> Any:
         if self._k is None:
             self._k = _load_kernels()
         return self._k
@@ -323,7 +324,8 @@ class SparseNzbEngine:
                 self._scratch = [[np.zeros(s, np.float32) for s in k.buffer_sizes(self.plan)] for _ in range(threads)]
             common = (ids, self.plan, self.e_start, self.e_bits, self.e_vals, *self._layer_args(),
                       self.d_ptr, self.d_idx, self.d_vals, self.d_bias)
-            helpers = [_pool().submit(k.forward_worker, *common, *self._scratch[w], counter, out)
+            worker = k.forward_worker
+            helpers = [_pool().submit(worker, *(*common, *self._scratch[w], counter, out))
                        for w in range(1, threads)]
             k.forward_worker(*common, *self._scratch[0], counter, out)  # the caller works too
             for f in helpers:
