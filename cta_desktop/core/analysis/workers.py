@@ -18,12 +18,13 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
+from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, encode_tokens, tokenize_many
 from cta_desktop.core.textstats import countable_word
 
 POOL_MIN_TWEETS = 20_000  # below this, starting worker processes costs more than it saves
@@ -32,24 +33,22 @@ T = TypeVar("T")
 
 def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> tuple[np.ndarray, Counter[str]]:
     """Token ids (as `Vocabulary.encode`) and the countable-word counts of a list of tweets."""
-    out = np.zeros((len(texts), seq_len), dtype=np.int32)
-    all_tokens: list[str] = []
-    keep = all_tokens.extend
-    get = index.get
-    for row, text in enumerate(texts):
-        tokens = tokenize(text)
-        if not tokens:
-            continue
-        head = tokens[:seq_len] if len(tokens) > seq_len else tokens
-        out[row, : len(head)] = [get(t, OOV_ID) for t in head]
-        keep(tokens)
-    # Count every token at C speed, then judge each distinct token once.
-    words: Counter[str] = Counter()
-    for token, n in Counter(all_tokens).items():
-        word = countable_word(token)
-        if word is not None:
-            words[word] += n
-    return out, words
+    token_lists = tokenize_many(texts)
+    out = encode_tokens(token_lists, index, seq_len)
+    return out, _word_counts(Counter(chain.from_iterable(token_lists)))
+
+
+def _word_counts(counted: Counter[str]) -> Counter[str]:
+    """Countable-word counts from token counts (counted at C speed): each distinct token judged
+    once, tokens counted 0 or less left out."""
+    words: dict[str, int] = {}
+    get = words.get
+    for token, n in counted.items():
+        if n > 0:
+            word = countable_word(token)
+            if word is not None:
+                words[word] = get(word, 0) + n
+    return Counter(words)
 
 
 @dataclass
@@ -74,30 +73,13 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
     """`encode_texts` plus the judgement (core/judgement.py); words are counted on judged tweets only."""
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
-    out = np.zeros((len(texts), seq_len), dtype=np.int32)
-    token_lists: list[list[str]] = []
-    remember = token_lists.append
-    all_tokens: list[str] = []
-    keep = all_tokens.extend
-    get = index.get
-    for row, text in enumerate(texts):
-        tokens = tokenize(text)
-        remember(tokens)
-        if not tokens:
-            continue
-        head = tokens[:seq_len] if len(tokens) > seq_len else tokens
-        out[row, : len(head)] = [get(t, OOV_ID) for t in head]
-        keep(tokens)
+    token_lists = tokenize_many(texts)
+    out = encode_tokens(token_lists, index, seq_len)
     reasons, languages = judge_rows(texts, token_lists, out, index)
-    counted = Counter(all_tokens)
+    counted = Counter(chain.from_iterable(token_lists))
     for row in np.flatnonzero(reasons != JUDGED).tolist():  # few: take their tokens back out
         counted.subtract(token_lists[row])
-    words: Counter[str] = Counter()
-    for token, n in counted.items():
-        if n > 0:
-            word = countable_word(token)
-            if word is not None:
-                words[word] += n
+    words = _word_counts(counted)
     rows, cols = np.nonzero((out == OOV_ID) & (reasons == JUDGED)[:, None])
     oov_rows: list[int] = []
     oov_words: list[str] = []
