@@ -146,7 +146,8 @@ def test_numba_cache_lives_in_the_user_cache(tmp_path):
 def test_generated_kernels_are_up_to_date():
     from cta_desktop.core.engines import _kernels_gen
 
-    assert _kernels_gen.TARGET.read_text(encoding="utf-8") == _kernels_gen.module_source()
+    for split, target in _kernels_gen.TARGETS.items():
+        assert target.read_text(encoding="utf-8") == _kernels_gen.module_source(split=split), target.name
     assert _kernels_gen.LANES == sparse.LANES  # both from tile_layout
     assert "KERNELS" not in _kernels_gen.module_source()  # no unused lookup tables
 
@@ -213,3 +214,43 @@ def test_best_engine_is_the_nzb_engine():
         pytest.skip("80% model not available")
     engine = best_engine(load_model(80))
     assert isinstance(engine, sparse.SparseNzbEngine)
+
+
+# ------------------------------------------------------------ both CPU paths, on any CPU
+_PATH_SCRIPT = """
+import sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from test_engines import random_nzb, random_ids, rel_err
+from cta_desktop.core.engines import sparse
+from cta_desktop.core.engines._kernels_simd import split_lanes
+from cta_desktop.core.engines.reference import NumpyEngine
+assert split_lanes() == {split!r}
+worst = 0.0
+for sparsity in (0.0, 0.8, 0.97):
+    nzb = random_nzb(sparsity=sparsity, seed=int(sparsity * 100))
+    ids = random_ids(300, 50)
+    ref = NumpyEngine(nzb.dense_weights()).predict_proba(ids)
+    for layers in ((1, 2, 3, 4), ()):
+        engine = sparse.SparseNzbEngine(nzb, sparse_layers=layers)
+        got = engine.predict_proba(ids)
+        one = engine.predict_one(ids[7])
+        assert (got.argmax(1) == ref.argmax(1)).all()
+        worst = max(worst, rel_err(got, ref), rel_err(one[None], ref[7:8]))
+print(worst)
+"""
+
+
+@pytest.mark.parametrize("simd", ["x16", "x8"])
+def test_both_kernel_variants_match_reference(tmp_path, simd):
+    """The wide (AVX-512) and split-lane (AVX2) kernels both run here, whatever this CPU is:
+    CTA_NZB_SIMD forces the variant, in a fresh process with its own kernel cache."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CTA_NZB_SIMD=simd, CTA_CACHE_DIR=str(tmp_path / "cache"))
+    script = _PATH_SCRIPT.format(tests=str(Path(__file__).parent), split=simd == "x8")
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert float(run.stdout.strip().splitlines()[-1]) <= TOL

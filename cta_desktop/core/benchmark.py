@@ -10,6 +10,9 @@ Method (the machine is usually shared, so the numbers are made robust rather tha
   time is reported separately as `jit_compile_seconds`, never mixed into the timings).
 - Then `rounds` interleaved rounds, the engine order rotating each round; each engine classifies
   all `n` tweets in batches of `batch`. Seconds are the median round, tweets/s = n / that median.
+- Before each engine's run the benchmark pauses SETTLE_SECONDS (untimed): ONNX Runtime's and
+  XNNPACK's worker threads spin for a while after a call, and would otherwise take CPU from
+  whichever engine runs next.
 - CPU % is process CPU time (user + system, psutil) over wall time during the engine's rounds;
   200% means both cores busy. On a shared machine two extra ratios help read the result:
   `speedup_best_round` (fastest round of each; least disturbed by other processes) and
@@ -44,6 +47,7 @@ from cta_desktop.core.errors import Cancelled
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
+SETTLE_SECONDS = 0.1  # untimed pause before each engine's round (see the module docstring)
 
 
 class BenchmarkCancelled(Cancelled):
@@ -286,6 +290,7 @@ def run_benchmark(
     for r in range(rounds):
         k = r % len(names)
         for name in names[k:] + names[:k]:  # each engine takes each place in the order in turn
+            time.sleep(SETTLE_SECONDS)  # the previous runtime's worker threads stop spinning first
             outputs[name] = clocks[name].run(engines_built[name].predict_proba, ids, batch, tick_check)
 
     dense_macs = multiply_adds_per_tweet()

@@ -2,6 +2,7 @@
 
 Register-tiled sparse Conv1D kernels (CSR order) over a tile of LANES tweets, laid out
 [channel][time][lane]; see _kernels_gen.py for why they are generated.
+Wide variant: each output time's 16 tweets are one F32x16 (one AVX-512 register).
 """
 # ruff: noqa
 import numba as nb
@@ -9,6 +10,8 @@ import numba as nb
 from cta_desktop.core.engines._kernels_simd import cache_enabled, vfma, vload, vstore, vstore_pool_relu, vzero
 
 CACHE = cache_enabled(__file__)
+
+TIME_TILES = (10, 8, 6)  # tile_layout.time_tiles(False)
 
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
@@ -212,10 +215,10 @@ def conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
 def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t6 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
-        base = tb * 96
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
+            base = tb * 96
             a0_0 = vzero()
             a1_0 = vzero()
             a2_0 = vzero()
@@ -244,10 +247,10 @@ def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y
 def conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t8 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
-        base = tb * 128
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
+            base = tb * 128
             a0_0 = vzero()
             a1_0 = vzero()
             a2_0 = vzero()
@@ -281,10 +284,10 @@ def conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y
 def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t10 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
-        base = tb * 160
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
+            base = tb * 160
             a0_0 = vzero()
             a1_0 = vzero()
             a2_0 = vzero()
@@ -315,3 +318,23 @@ def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, 
             vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
             vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
             vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
+
+
+@nb.njit(inline='always')
+def conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0):
+    if t == 6:
+        conv_pool_t6(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+    elif t == 8:
+        conv_pool_t8(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+    else:
+        conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+
+
+@nb.njit(inline='always')
+def conv_time_outer(t, x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
+    if t == 6:
+        conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
+    elif t == 8:
+        conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
+    else:
+        conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)

@@ -16,15 +16,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from cta_desktop.core.engines._kernels_conv_csr import (
-    conv_pool_t6,
-    conv_pool_t8,
-    conv_pool_t10,
-    conv_pool_time_outer_t6,
-    conv_pool_time_outer_t8,
-    conv_pool_time_outer_t10,
-)
-from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, vfma, vload, vstore, vzero
+from cta_desktop.core.engines._kernels_simd import split_lanes
+
+# The conv kernels for this CPU: split-lane F32x8 tiles without AVX-512 (AVX2), wide F32x16 tiles
+# with it (see _kernels_simd.split_lanes). numba keys its cache on the CPU, so a cache made on one
+# kind of CPU is never used on the other.
+if split_lanes():
+    from cta_desktop.core.engines._kernels_conv_csr_x8 import conv, conv_time_outer
+else:
+    from cta_desktop.core.engines._kernels_conv_csr import conv, conv_time_outer
+from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, ctlz, vfma, vload, vstore, vzero
 from cta_desktop.core.engines.tile_layout import (
     LANES,
     PLAN_C_IN,
@@ -60,18 +61,9 @@ TILE_SIG = nb.void(
 @nb.njit(inline="always")
 def _conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0, time_outer):
     if time_outer:
-        if t == 10:
-            conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
-        elif t == 8:
-            conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
-        else:
-            conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
-    elif t == 10:
-        conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
-    elif t == 8:
-        conv_pool_t8(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+        conv_time_outer(t, x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)
     else:
-        conv_pool_t6(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
+        conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)
 
 
 @nb.njit(TILE_SIG, cache=CACHE, nogil=True, error_model="numpy", boundscheck=False)
@@ -85,26 +77,27 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     lp = plan[PLAN_IN_LEN]
     pad = plan[PLAN_FIRST_PAD]
     row0 = tile * LANES
-    # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored. Branchless
-    # (e_vals carries one spare element, so reading past a row's last value is harmless); time,
-    # then channel, then tweet, so each channel's 16 tweets are written as one contiguous run.
-    bits = np.empty(LANES, np.uint64)
-    pos = np.empty(LANES, np.int64)
-    for t in range(seq):
-        for l in range(LANES):
-            r = row0 + l
-            tok = ids[r, t] if r < n else 0
-            bits[l] = e_bits[tok]
-            pos[l] = e_start[tok]
-        base = (pad + t) * LANES
-        for c in range(c_in):
-            shift = np.uint64(63 - c)
-            q = base + c * lp * LANES
-            for l in range(LANES):
-                bit = (bits[l] >> shift) & np.uint64(1)
-                v = e_vals[pos[l]]
-                x1[q + l] = v if bit else np.float32(0.0)
-                pos[l] += np.int64(bit)
+    # Embedding lookup straight from the NZB rows: bit (63 - c) set <=> channel c stored, the row's
+    # values in channel order from e_start[tok]. Zero the tile (contiguous vector stores), then
+    # write only each token's stored values: ~6 of 32 channels at 80% sparsity. (Lanes past the
+    # last tweet stay zero; their outputs are never written.)
+    for i in range(c_in * lp):
+        vstore(x1, LANES * i, vzero())
+    c_stride = lp * LANES
+    for l in range(LANES):
+        r = row0 + l
+        if r >= n:
+            break
+        for t in range(seq):
+            tok = ids[r, t]
+            word = e_bits[tok]
+            pos = e_start[tok]
+            q = (pad + t) * LANES + l
+            while word != np.uint64(0):
+                c = ctlz(word)
+                x1[q + nb.int64(c) * c_stride] = e_vals[pos]
+                pos += 1
+                word ^= np.uint64(1) << (np.uint64(63) - c)
     xs = (x1, x2, x3, x4, x5)
     for i in range(4):
         q = PLAN_STRIDE * i

@@ -12,7 +12,15 @@ layer's left padding at PLAN_FIRST_PAD. Numba freezes these module globals into 
 from __future__ import annotations
 
 LANES = 16  # tweets per tile: one F32x16 vector per (channel, time)
-TIME_TILES = (10, 8, 6)  # register-tile heights (output times) compiled in _kernels_conv_csr, preferred first
+# Register-tile heights (output times) compiled per kernel variant, preferred first. Layers compute
+# 50, 24, 12 and 6 output times; the tile must divide them. Wide (AVX-512, 32 registers): T F32x16
+# accumulators. Split (AVX2, 16 registers): T F32x8 accumulators plus the broadcast weight, so up to 12.
+TIME_TILES = (10, 8, 6)
+TIME_TILES_SPLIT = (12, 10, 6)
+
+
+def time_tiles(split: bool) -> tuple[int, ...]:
+    return TIME_TILES_SPLIT if split else TIME_TILES
 BLOCK_BYTES = 32 * 1024  # target size of one channel block of a tile's layer input (fits L1 with room)
 
 # Per conv layer, PLAN_STRIDE int64 entries:
