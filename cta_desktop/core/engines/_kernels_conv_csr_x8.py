@@ -2,8 +2,8 @@
 
 Register-tiled sparse Conv1D kernels (CSR order) over a tile of LANES tweets, laid out
 [channel][time][lane]; see _kernels_gen.py for why they are generated.
-Split-lane variant (CPUs without AVX-512): the 16 tweets are visited in two passes of
-8, so each output time is one F32x8 (one AVX2 register) and T accumulators fit in 16.
+Split variant (CPUs without AVX-512): tiles of 8 tweets, so each output time is one F32x8
+(one AVX2 register) and T accumulators fit in the 16 registers.
 """
 # ruff: noqa
 import numba as nb
@@ -31,46 +31,44 @@ def conv_pool_t6(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, 
             j0 = nb.uint64(indptr[cb * n_out + o])
             j1 = nb.uint64(indptr[cb * n_out + o + 1])
             for tb in range(n_tb):
-                for hv in range(2):
-                    lane0 = hv * 8
-                    base = tb * 96 + lane0
-                    r = (o * n_tb + tb) * 96 + lane0
-                    if cb == 0:
-                        a0_0 = vzero8()
-                        a1_0 = vzero8()
-                        a2_0 = vzero8()
-                        a3_0 = vzero8()
-                        a4_0 = vzero8()
-                        a5_0 = vzero8()
-                    else:
-                        a0_0 = vload8(part, r + 0)
-                        a1_0 = vload8(part, r + 16)
-                        a2_0 = vload8(part, r + 32)
-                        a3_0 = vload8(part, r + 48)
-                        a4_0 = vload8(part, r + 64)
-                        a5_0 = vload8(part, r + 80)
-                    for j in range(j0, j1):  # unsigned: no negative-index wraparound code
-                        w = vals[j]
-                        p = base + offs[j]
-                        a0_0 = vfma(a0_0, w, vload8(x, p + 0))
-                        a1_0 = vfma(a1_0, w, vload8(x, p + 16))
-                        a2_0 = vfma(a2_0, w, vload8(x, p + 32))
-                        a3_0 = vfma(a3_0, w, vload8(x, p + 48))
-                        a4_0 = vfma(a4_0, w, vload8(x, p + 64))
-                        a5_0 = vfma(a5_0, w, vload8(x, p + 80))
-                    if cb < n_cb - 1:
-                        vstore(part, r + 0, a0_0)
-                        vstore(part, r + 16, a1_0)
-                        vstore(part, r + 32, a2_0)
-                        vstore(part, r + 48, a3_0)
-                        vstore(part, r + 64, a4_0)
-                        vstore(part, r + 80, a5_0)
-                    else:
-                        b = bias[o]
-                        q = o * y_cs + y_t0 + tb * 48 + lane0
-                        vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
-                        vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
-                        vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
+                base = tb * 48
+                r = (o * n_tb + tb) * 48
+                if cb == 0:
+                    a0_0 = vzero8()
+                    a1_0 = vzero8()
+                    a2_0 = vzero8()
+                    a3_0 = vzero8()
+                    a4_0 = vzero8()
+                    a5_0 = vzero8()
+                else:
+                    a0_0 = vload8(part, r + 0)
+                    a1_0 = vload8(part, r + 8)
+                    a2_0 = vload8(part, r + 16)
+                    a3_0 = vload8(part, r + 24)
+                    a4_0 = vload8(part, r + 32)
+                    a5_0 = vload8(part, r + 40)
+                for j in range(j0, j1):  # unsigned: no negative-index wraparound code
+                    w = vals[j]
+                    p = base + offs[j]
+                    a0_0 = vfma(a0_0, w, vload8(x, p + 0))
+                    a1_0 = vfma(a1_0, w, vload8(x, p + 8))
+                    a2_0 = vfma(a2_0, w, vload8(x, p + 16))
+                    a3_0 = vfma(a3_0, w, vload8(x, p + 24))
+                    a4_0 = vfma(a4_0, w, vload8(x, p + 32))
+                    a5_0 = vfma(a5_0, w, vload8(x, p + 40))
+                if cb < n_cb - 1:
+                    vstore(part, r + 0, a0_0)
+                    vstore(part, r + 8, a1_0)
+                    vstore(part, r + 16, a2_0)
+                    vstore(part, r + 24, a3_0)
+                    vstore(part, r + 32, a4_0)
+                    vstore(part, r + 40, a5_0)
+                else:
+                    b = bias[o]
+                    q = o * y_cs + y_t0 + tb * 24
+                    vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+                    vstore_pool_relu(y, q + 8, a2_0, a3_0, b)
+                    vstore_pool_relu(y, q + 16, a4_0, a5_0, b)
 
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
@@ -89,64 +87,62 @@ def conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
             j0 = nb.uint64(indptr[cb * n_out + o])
             j1 = nb.uint64(indptr[cb * n_out + o + 1])
             for tb in range(n_tb):
-                for hv in range(2):
-                    lane0 = hv * 8
-                    base = tb * 160 + lane0
-                    r = (o * n_tb + tb) * 160 + lane0
-                    if cb == 0:
-                        a0_0 = vzero8()
-                        a1_0 = vzero8()
-                        a2_0 = vzero8()
-                        a3_0 = vzero8()
-                        a4_0 = vzero8()
-                        a5_0 = vzero8()
-                        a6_0 = vzero8()
-                        a7_0 = vzero8()
-                        a8_0 = vzero8()
-                        a9_0 = vzero8()
-                    else:
-                        a0_0 = vload8(part, r + 0)
-                        a1_0 = vload8(part, r + 16)
-                        a2_0 = vload8(part, r + 32)
-                        a3_0 = vload8(part, r + 48)
-                        a4_0 = vload8(part, r + 64)
-                        a5_0 = vload8(part, r + 80)
-                        a6_0 = vload8(part, r + 96)
-                        a7_0 = vload8(part, r + 112)
-                        a8_0 = vload8(part, r + 128)
-                        a9_0 = vload8(part, r + 144)
-                    for j in range(j0, j1):  # unsigned: no negative-index wraparound code
-                        w = vals[j]
-                        p = base + offs[j]
-                        a0_0 = vfma(a0_0, w, vload8(x, p + 0))
-                        a1_0 = vfma(a1_0, w, vload8(x, p + 16))
-                        a2_0 = vfma(a2_0, w, vload8(x, p + 32))
-                        a3_0 = vfma(a3_0, w, vload8(x, p + 48))
-                        a4_0 = vfma(a4_0, w, vload8(x, p + 64))
-                        a5_0 = vfma(a5_0, w, vload8(x, p + 80))
-                        a6_0 = vfma(a6_0, w, vload8(x, p + 96))
-                        a7_0 = vfma(a7_0, w, vload8(x, p + 112))
-                        a8_0 = vfma(a8_0, w, vload8(x, p + 128))
-                        a9_0 = vfma(a9_0, w, vload8(x, p + 144))
-                    if cb < n_cb - 1:
-                        vstore(part, r + 0, a0_0)
-                        vstore(part, r + 16, a1_0)
-                        vstore(part, r + 32, a2_0)
-                        vstore(part, r + 48, a3_0)
-                        vstore(part, r + 64, a4_0)
-                        vstore(part, r + 80, a5_0)
-                        vstore(part, r + 96, a6_0)
-                        vstore(part, r + 112, a7_0)
-                        vstore(part, r + 128, a8_0)
-                        vstore(part, r + 144, a9_0)
-                    else:
-                        b = bias[o]
-                        q = o * y_cs + y_t0 + tb * 80 + lane0
-                        vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
-                        vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
-                        vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
-                        vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
-                        vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
+                base = tb * 80
+                r = (o * n_tb + tb) * 80
+                if cb == 0:
+                    a0_0 = vzero8()
+                    a1_0 = vzero8()
+                    a2_0 = vzero8()
+                    a3_0 = vzero8()
+                    a4_0 = vzero8()
+                    a5_0 = vzero8()
+                    a6_0 = vzero8()
+                    a7_0 = vzero8()
+                    a8_0 = vzero8()
+                    a9_0 = vzero8()
+                else:
+                    a0_0 = vload8(part, r + 0)
+                    a1_0 = vload8(part, r + 8)
+                    a2_0 = vload8(part, r + 16)
+                    a3_0 = vload8(part, r + 24)
+                    a4_0 = vload8(part, r + 32)
+                    a5_0 = vload8(part, r + 40)
+                    a6_0 = vload8(part, r + 48)
+                    a7_0 = vload8(part, r + 56)
+                    a8_0 = vload8(part, r + 64)
+                    a9_0 = vload8(part, r + 72)
+                for j in range(j0, j1):  # unsigned: no negative-index wraparound code
+                    w = vals[j]
+                    p = base + offs[j]
+                    a0_0 = vfma(a0_0, w, vload8(x, p + 0))
+                    a1_0 = vfma(a1_0, w, vload8(x, p + 8))
+                    a2_0 = vfma(a2_0, w, vload8(x, p + 16))
+                    a3_0 = vfma(a3_0, w, vload8(x, p + 24))
+                    a4_0 = vfma(a4_0, w, vload8(x, p + 32))
+                    a5_0 = vfma(a5_0, w, vload8(x, p + 40))
+                    a6_0 = vfma(a6_0, w, vload8(x, p + 48))
+                    a7_0 = vfma(a7_0, w, vload8(x, p + 56))
+                    a8_0 = vfma(a8_0, w, vload8(x, p + 64))
+                    a9_0 = vfma(a9_0, w, vload8(x, p + 72))
+                if cb < n_cb - 1:
+                    vstore(part, r + 0, a0_0)
+                    vstore(part, r + 8, a1_0)
+                    vstore(part, r + 16, a2_0)
+                    vstore(part, r + 24, a3_0)
+                    vstore(part, r + 32, a4_0)
+                    vstore(part, r + 40, a5_0)
+                    vstore(part, r + 48, a6_0)
+                    vstore(part, r + 56, a7_0)
+                    vstore(part, r + 64, a8_0)
+                    vstore(part, r + 72, a9_0)
+                else:
+                    b = bias[o]
+                    q = o * y_cs + y_t0 + tb * 40
+                    vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+                    vstore_pool_relu(y, q + 8, a2_0, a3_0, b)
+                    vstore_pool_relu(y, q + 16, a4_0, a5_0, b)
+                    vstore_pool_relu(y, q + 24, a6_0, a7_0, b)
+                    vstore_pool_relu(y, q + 32, a8_0, a9_0, b)
 
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
@@ -165,73 +161,71 @@ def conv_pool_t12(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
             j0 = nb.uint64(indptr[cb * n_out + o])
             j1 = nb.uint64(indptr[cb * n_out + o + 1])
             for tb in range(n_tb):
-                for hv in range(2):
-                    lane0 = hv * 8
-                    base = tb * 192 + lane0
-                    r = (o * n_tb + tb) * 192 + lane0
-                    if cb == 0:
-                        a0_0 = vzero8()
-                        a1_0 = vzero8()
-                        a2_0 = vzero8()
-                        a3_0 = vzero8()
-                        a4_0 = vzero8()
-                        a5_0 = vzero8()
-                        a6_0 = vzero8()
-                        a7_0 = vzero8()
-                        a8_0 = vzero8()
-                        a9_0 = vzero8()
-                        a10_0 = vzero8()
-                        a11_0 = vzero8()
-                    else:
-                        a0_0 = vload8(part, r + 0)
-                        a1_0 = vload8(part, r + 16)
-                        a2_0 = vload8(part, r + 32)
-                        a3_0 = vload8(part, r + 48)
-                        a4_0 = vload8(part, r + 64)
-                        a5_0 = vload8(part, r + 80)
-                        a6_0 = vload8(part, r + 96)
-                        a7_0 = vload8(part, r + 112)
-                        a8_0 = vload8(part, r + 128)
-                        a9_0 = vload8(part, r + 144)
-                        a10_0 = vload8(part, r + 160)
-                        a11_0 = vload8(part, r + 176)
-                    for j in range(j0, j1):  # unsigned: no negative-index wraparound code
-                        w = vals[j]
-                        p = base + offs[j]
-                        a0_0 = vfma(a0_0, w, vload8(x, p + 0))
-                        a1_0 = vfma(a1_0, w, vload8(x, p + 16))
-                        a2_0 = vfma(a2_0, w, vload8(x, p + 32))
-                        a3_0 = vfma(a3_0, w, vload8(x, p + 48))
-                        a4_0 = vfma(a4_0, w, vload8(x, p + 64))
-                        a5_0 = vfma(a5_0, w, vload8(x, p + 80))
-                        a6_0 = vfma(a6_0, w, vload8(x, p + 96))
-                        a7_0 = vfma(a7_0, w, vload8(x, p + 112))
-                        a8_0 = vfma(a8_0, w, vload8(x, p + 128))
-                        a9_0 = vfma(a9_0, w, vload8(x, p + 144))
-                        a10_0 = vfma(a10_0, w, vload8(x, p + 160))
-                        a11_0 = vfma(a11_0, w, vload8(x, p + 176))
-                    if cb < n_cb - 1:
-                        vstore(part, r + 0, a0_0)
-                        vstore(part, r + 16, a1_0)
-                        vstore(part, r + 32, a2_0)
-                        vstore(part, r + 48, a3_0)
-                        vstore(part, r + 64, a4_0)
-                        vstore(part, r + 80, a5_0)
-                        vstore(part, r + 96, a6_0)
-                        vstore(part, r + 112, a7_0)
-                        vstore(part, r + 128, a8_0)
-                        vstore(part, r + 144, a9_0)
-                        vstore(part, r + 160, a10_0)
-                        vstore(part, r + 176, a11_0)
-                    else:
-                        b = bias[o]
-                        q = o * y_cs + y_t0 + tb * 96 + lane0
-                        vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
-                        vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
-                        vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
-                        vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
-                        vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
-                        vstore_pool_relu(y, q + 80, a10_0, a11_0, b)
+                base = tb * 96
+                r = (o * n_tb + tb) * 96
+                if cb == 0:
+                    a0_0 = vzero8()
+                    a1_0 = vzero8()
+                    a2_0 = vzero8()
+                    a3_0 = vzero8()
+                    a4_0 = vzero8()
+                    a5_0 = vzero8()
+                    a6_0 = vzero8()
+                    a7_0 = vzero8()
+                    a8_0 = vzero8()
+                    a9_0 = vzero8()
+                    a10_0 = vzero8()
+                    a11_0 = vzero8()
+                else:
+                    a0_0 = vload8(part, r + 0)
+                    a1_0 = vload8(part, r + 8)
+                    a2_0 = vload8(part, r + 16)
+                    a3_0 = vload8(part, r + 24)
+                    a4_0 = vload8(part, r + 32)
+                    a5_0 = vload8(part, r + 40)
+                    a6_0 = vload8(part, r + 48)
+                    a7_0 = vload8(part, r + 56)
+                    a8_0 = vload8(part, r + 64)
+                    a9_0 = vload8(part, r + 72)
+                    a10_0 = vload8(part, r + 80)
+                    a11_0 = vload8(part, r + 88)
+                for j in range(j0, j1):  # unsigned: no negative-index wraparound code
+                    w = vals[j]
+                    p = base + offs[j]
+                    a0_0 = vfma(a0_0, w, vload8(x, p + 0))
+                    a1_0 = vfma(a1_0, w, vload8(x, p + 8))
+                    a2_0 = vfma(a2_0, w, vload8(x, p + 16))
+                    a3_0 = vfma(a3_0, w, vload8(x, p + 24))
+                    a4_0 = vfma(a4_0, w, vload8(x, p + 32))
+                    a5_0 = vfma(a5_0, w, vload8(x, p + 40))
+                    a6_0 = vfma(a6_0, w, vload8(x, p + 48))
+                    a7_0 = vfma(a7_0, w, vload8(x, p + 56))
+                    a8_0 = vfma(a8_0, w, vload8(x, p + 64))
+                    a9_0 = vfma(a9_0, w, vload8(x, p + 72))
+                    a10_0 = vfma(a10_0, w, vload8(x, p + 80))
+                    a11_0 = vfma(a11_0, w, vload8(x, p + 88))
+                if cb < n_cb - 1:
+                    vstore(part, r + 0, a0_0)
+                    vstore(part, r + 8, a1_0)
+                    vstore(part, r + 16, a2_0)
+                    vstore(part, r + 24, a3_0)
+                    vstore(part, r + 32, a4_0)
+                    vstore(part, r + 40, a5_0)
+                    vstore(part, r + 48, a6_0)
+                    vstore(part, r + 56, a7_0)
+                    vstore(part, r + 64, a8_0)
+                    vstore(part, r + 72, a9_0)
+                    vstore(part, r + 80, a10_0)
+                    vstore(part, r + 88, a11_0)
+                else:
+                    b = bias[o]
+                    q = o * y_cs + y_t0 + tb * 48
+                    vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+                    vstore_pool_relu(y, q + 8, a2_0, a3_0, b)
+                    vstore_pool_relu(y, q + 16, a4_0, a5_0, b)
+                    vstore_pool_relu(y, q + 24, a6_0, a7_0, b)
+                    vstore_pool_relu(y, q + 32, a8_0, a9_0, b)
+                    vstore_pool_relu(y, q + 40, a10_0, a11_0, b)
 
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
@@ -243,29 +237,27 @@ def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            for hv in range(2):
-                lane0 = hv * 8
-                base = tb * 96 + lane0
-                a0_0 = vzero8()
-                a1_0 = vzero8()
-                a2_0 = vzero8()
-                a3_0 = vzero8()
-                a4_0 = vzero8()
-                a5_0 = vzero8()
-                for j in range(j0, j1):
-                    w = vals[j]
-                    p = base + offs[j]
-                    a0_0 = vfma(a0_0, w, vload8(x, p + 0))
-                    a1_0 = vfma(a1_0, w, vload8(x, p + 16))
-                    a2_0 = vfma(a2_0, w, vload8(x, p + 32))
-                    a3_0 = vfma(a3_0, w, vload8(x, p + 48))
-                    a4_0 = vfma(a4_0, w, vload8(x, p + 64))
-                    a5_0 = vfma(a5_0, w, vload8(x, p + 80))
-                b = bias[o]
-                q = o * y_cs + y_t0 + tb * 48 + lane0
-                vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
-                vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
-                vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
+            base = tb * 48
+            a0_0 = vzero8()
+            a1_0 = vzero8()
+            a2_0 = vzero8()
+            a3_0 = vzero8()
+            a4_0 = vzero8()
+            a5_0 = vzero8()
+            for j in range(j0, j1):
+                w = vals[j]
+                p = base + offs[j]
+                a0_0 = vfma(a0_0, w, vload8(x, p + 0))
+                a1_0 = vfma(a1_0, w, vload8(x, p + 8))
+                a2_0 = vfma(a2_0, w, vload8(x, p + 16))
+                a3_0 = vfma(a3_0, w, vload8(x, p + 24))
+                a4_0 = vfma(a4_0, w, vload8(x, p + 32))
+                a5_0 = vfma(a5_0, w, vload8(x, p + 40))
+            b = bias[o]
+            q = o * y_cs + y_t0 + tb * 24
+            vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+            vstore_pool_relu(y, q + 8, a2_0, a3_0, b)
+            vstore_pool_relu(y, q + 16, a4_0, a5_0, b)
 
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
@@ -277,39 +269,37 @@ def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, 
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            for hv in range(2):
-                lane0 = hv * 8
-                base = tb * 160 + lane0
-                a0_0 = vzero8()
-                a1_0 = vzero8()
-                a2_0 = vzero8()
-                a3_0 = vzero8()
-                a4_0 = vzero8()
-                a5_0 = vzero8()
-                a6_0 = vzero8()
-                a7_0 = vzero8()
-                a8_0 = vzero8()
-                a9_0 = vzero8()
-                for j in range(j0, j1):
-                    w = vals[j]
-                    p = base + offs[j]
-                    a0_0 = vfma(a0_0, w, vload8(x, p + 0))
-                    a1_0 = vfma(a1_0, w, vload8(x, p + 16))
-                    a2_0 = vfma(a2_0, w, vload8(x, p + 32))
-                    a3_0 = vfma(a3_0, w, vload8(x, p + 48))
-                    a4_0 = vfma(a4_0, w, vload8(x, p + 64))
-                    a5_0 = vfma(a5_0, w, vload8(x, p + 80))
-                    a6_0 = vfma(a6_0, w, vload8(x, p + 96))
-                    a7_0 = vfma(a7_0, w, vload8(x, p + 112))
-                    a8_0 = vfma(a8_0, w, vload8(x, p + 128))
-                    a9_0 = vfma(a9_0, w, vload8(x, p + 144))
-                b = bias[o]
-                q = o * y_cs + y_t0 + tb * 80 + lane0
-                vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
-                vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
-                vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
-                vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
-                vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
+            base = tb * 80
+            a0_0 = vzero8()
+            a1_0 = vzero8()
+            a2_0 = vzero8()
+            a3_0 = vzero8()
+            a4_0 = vzero8()
+            a5_0 = vzero8()
+            a6_0 = vzero8()
+            a7_0 = vzero8()
+            a8_0 = vzero8()
+            a9_0 = vzero8()
+            for j in range(j0, j1):
+                w = vals[j]
+                p = base + offs[j]
+                a0_0 = vfma(a0_0, w, vload8(x, p + 0))
+                a1_0 = vfma(a1_0, w, vload8(x, p + 8))
+                a2_0 = vfma(a2_0, w, vload8(x, p + 16))
+                a3_0 = vfma(a3_0, w, vload8(x, p + 24))
+                a4_0 = vfma(a4_0, w, vload8(x, p + 32))
+                a5_0 = vfma(a5_0, w, vload8(x, p + 40))
+                a6_0 = vfma(a6_0, w, vload8(x, p + 48))
+                a7_0 = vfma(a7_0, w, vload8(x, p + 56))
+                a8_0 = vfma(a8_0, w, vload8(x, p + 64))
+                a9_0 = vfma(a9_0, w, vload8(x, p + 72))
+            b = bias[o]
+            q = o * y_cs + y_t0 + tb * 40
+            vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+            vstore_pool_relu(y, q + 8, a2_0, a3_0, b)
+            vstore_pool_relu(y, q + 16, a4_0, a5_0, b)
+            vstore_pool_relu(y, q + 24, a6_0, a7_0, b)
+            vstore_pool_relu(y, q + 32, a8_0, a9_0, b)
 
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
@@ -321,44 +311,42 @@ def conv_pool_time_outer_t12(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, 
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            for hv in range(2):
-                lane0 = hv * 8
-                base = tb * 192 + lane0
-                a0_0 = vzero8()
-                a1_0 = vzero8()
-                a2_0 = vzero8()
-                a3_0 = vzero8()
-                a4_0 = vzero8()
-                a5_0 = vzero8()
-                a6_0 = vzero8()
-                a7_0 = vzero8()
-                a8_0 = vzero8()
-                a9_0 = vzero8()
-                a10_0 = vzero8()
-                a11_0 = vzero8()
-                for j in range(j0, j1):
-                    w = vals[j]
-                    p = base + offs[j]
-                    a0_0 = vfma(a0_0, w, vload8(x, p + 0))
-                    a1_0 = vfma(a1_0, w, vload8(x, p + 16))
-                    a2_0 = vfma(a2_0, w, vload8(x, p + 32))
-                    a3_0 = vfma(a3_0, w, vload8(x, p + 48))
-                    a4_0 = vfma(a4_0, w, vload8(x, p + 64))
-                    a5_0 = vfma(a5_0, w, vload8(x, p + 80))
-                    a6_0 = vfma(a6_0, w, vload8(x, p + 96))
-                    a7_0 = vfma(a7_0, w, vload8(x, p + 112))
-                    a8_0 = vfma(a8_0, w, vload8(x, p + 128))
-                    a9_0 = vfma(a9_0, w, vload8(x, p + 144))
-                    a10_0 = vfma(a10_0, w, vload8(x, p + 160))
-                    a11_0 = vfma(a11_0, w, vload8(x, p + 176))
-                b = bias[o]
-                q = o * y_cs + y_t0 + tb * 96 + lane0
-                vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
-                vstore_pool_relu(y, q + 16, a2_0, a3_0, b)
-                vstore_pool_relu(y, q + 32, a4_0, a5_0, b)
-                vstore_pool_relu(y, q + 48, a6_0, a7_0, b)
-                vstore_pool_relu(y, q + 64, a8_0, a9_0, b)
-                vstore_pool_relu(y, q + 80, a10_0, a11_0, b)
+            base = tb * 96
+            a0_0 = vzero8()
+            a1_0 = vzero8()
+            a2_0 = vzero8()
+            a3_0 = vzero8()
+            a4_0 = vzero8()
+            a5_0 = vzero8()
+            a6_0 = vzero8()
+            a7_0 = vzero8()
+            a8_0 = vzero8()
+            a9_0 = vzero8()
+            a10_0 = vzero8()
+            a11_0 = vzero8()
+            for j in range(j0, j1):
+                w = vals[j]
+                p = base + offs[j]
+                a0_0 = vfma(a0_0, w, vload8(x, p + 0))
+                a1_0 = vfma(a1_0, w, vload8(x, p + 8))
+                a2_0 = vfma(a2_0, w, vload8(x, p + 16))
+                a3_0 = vfma(a3_0, w, vload8(x, p + 24))
+                a4_0 = vfma(a4_0, w, vload8(x, p + 32))
+                a5_0 = vfma(a5_0, w, vload8(x, p + 40))
+                a6_0 = vfma(a6_0, w, vload8(x, p + 48))
+                a7_0 = vfma(a7_0, w, vload8(x, p + 56))
+                a8_0 = vfma(a8_0, w, vload8(x, p + 64))
+                a9_0 = vfma(a9_0, w, vload8(x, p + 72))
+                a10_0 = vfma(a10_0, w, vload8(x, p + 80))
+                a11_0 = vfma(a11_0, w, vload8(x, p + 88))
+            b = bias[o]
+            q = o * y_cs + y_t0 + tb * 48
+            vstore_pool_relu(y, q + 0, a0_0, a1_0, b)
+            vstore_pool_relu(y, q + 8, a2_0, a3_0, b)
+            vstore_pool_relu(y, q + 16, a4_0, a5_0, b)
+            vstore_pool_relu(y, q + 24, a6_0, a7_0, b)
+            vstore_pool_relu(y, q + 32, a8_0, a9_0, b)
+            vstore_pool_relu(y, q + 40, a10_0, a11_0, b)
 
 
 @nb.njit(inline='always')

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from cta_desktop.core.engines._kernels_simd import split_lanes
+from cta_desktop.core.engines.tile_layout import split_lanes
 
 # The conv kernels for this CPU: split-lane F32x8 tiles without AVX-512 (AVX2), wide F32x16 tiles
 # with it (see _kernels_simd.split_lanes). numba keys its cache on the CPU, so a cache made on one
@@ -25,7 +25,7 @@ if split_lanes():
     from cta_desktop.core.engines._kernels_conv_csr_x8 import conv, conv_time_outer
 else:
     from cta_desktop.core.engines._kernels_conv_csr import conv, conv_time_outer
-from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, ctlz, vfma, vload, vstore, vzero
+from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, ctlz
 from cta_desktop.core.engines.tile_layout import (
     LANES,
     PLAN_C_IN,
@@ -81,8 +81,7 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     # values in channel order from e_start[tok]. Zero the tile (contiguous vector stores), then
     # write only each token's stored values: ~6 of 32 channels at 80% sparsity. (Lanes past the
     # last tweet stay zero; their outputs are never written.)
-    for i in range(c_in * lp):
-        vstore(x1, LANES * i, vzero())
+    x1[: c_in * lp * LANES] = np.float32(0.0)
     c_stride = lp * LANES
     for l in range(LANES):
         r = row0 + l
@@ -127,13 +126,16 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     c_last = plan[PLAN_STRIDE * 3 + PLAN_C_OUT]
     t_last = plan[PLAN_STRIDE * 3 + PLAN_OUT_LEN]
     for k in range(n_cls):
-        acc = vzero()
+        for l in range(LANES):
+            logits[k * LANES + l] = np.float32(0.0)
         for j in range(d_ptr[k], d_ptr[k + 1]):
             f = d_idx[j]
             t = f // c_last
             c = f - t * c_last
-            acc = vfma(acc, d_vals[j], vload(x5, (c * t_last + t) * LANES))
-        vstore(logits, k * LANES, acc)
+            w = d_vals[j]
+            q = (c * t_last + t) * LANES
+            for l in range(LANES):  # LANES is a constant: LLVM makes this one vector FMA
+                logits[k * LANES + l] += w * x5[q + l]
     for l in range(LANES):
         r = row0 + l
         if r >= n:

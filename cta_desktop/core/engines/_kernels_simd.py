@@ -19,6 +19,8 @@ from numba import config, types
 from numba.core.datamodel import models
 from numba.extending import intrinsic, register_model
 
+from cta_desktop.core.engines.tile_layout import split_lanes
+
 WIDTH = 16  # F32x16: the tile's LANES tweets in one vector
 HALF_WIDTH = 8  # F32x8: half a tile (one AVX2 register), for the split-lane kernels
 _F32 = ir.FloatType()
@@ -30,26 +32,6 @@ def cache_enabled(module_file: str) -> bool:
     and the kernel's source file exists (numba keys the cache on it; a frozen bundle must ship it)."""
     cache_dir = getattr(config, "CACHE_DIR", "")
     return bool(cache_dir) and os.path.exists(module_file) and os.access(cache_dir, os.W_OK)
-
-
-def split_lanes() -> bool:
-    """True: run the split-lane kernels (`F32x8` accumulators, the tile's 16 tweets in two passes).
-
-    On AVX-512 a register tile of T times x 16 tweets is T registers (of 32); on AVX2 it would be
-    2T registers (of 16), and for T = 8, 10 LLVM spills accumulators to the stack inside the inner
-    loop. Splitting the 16 lanes into two 8-lane passes keeps T registers on AVX2 too. Override
-    with CTA_NZB_SIMD=x16 or x8 (tests run both paths on any CPU).
-    """
-    forced = os.environ.get("CTA_NZB_SIMD", "").strip().lower()
-    if forced in ("x16", "x8"):
-        return forced == "x8"
-    try:
-        from llvmlite import binding
-
-        features = binding.get_host_cpu_features()
-        return not bool(features.get("avx512f", False))
-    except Exception:  # noqa: BLE001 - unknown CPU: the narrow tile is right on most of them
-        return True
 
 
 class F32xNType(types.Type):

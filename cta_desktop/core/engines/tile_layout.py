@@ -2,7 +2,8 @@
 
 A *tile* is LANES tweets run through the whole network together. Its activations live in per-thread
 buffers laid out [channel][padded time][lane], so one weight multiplies LANES tweets with one vector
-(`_kernels_simd.F32x16`: one AVX-512 register, two AVX2 registers).
+(`_kernels_simd.F32x16`, one AVX-512 register, for tiles of 16; `F32x8`, one AVX2 register, for tiles
+of 8 on CPUs without AVX-512: see `split_lanes`).
 
 The *plan* is one int64 array that `SparseNzbEngine` computes once per model and the numba kernels
 read: PLAN_STRIDE entries per conv layer (index with `PLAN_STRIDE * layer + PLAN_...`), then the first
@@ -11,7 +12,40 @@ layer's left padding at PLAN_FIRST_PAD. Numba freezes these module globals into 
 
 from __future__ import annotations
 
-LANES = 16  # tweets per tile: one F32x16 vector per (channel, time)
+import os
+
+
+def split_lanes() -> bool:
+    """True: run the split-lane kernels (tiles of 8 tweets, `F32x8` accumulators).
+
+    On AVX-512 a register tile of T times x 16 tweets is T registers (of 32); on AVX2 it would be
+    2T registers (of 16), and for T = 8, 10 LLVM spills accumulators to the stack inside the inner
+    loop. Tiles of 8 tweets keep T registers on AVX2 too (and halve the per-thread buffers, which
+    then fit the 512 KB L2 of the CPUs that lack AVX-512). Override with CTA_NZB_SIMD=x16 or x8
+    (tests run both paths on any CPU).
+    """
+    forced = os.environ.get("CTA_NZB_SIMD", "").strip().lower()
+    if forced in ("x16", "x8"):
+        return forced == "x8"
+    try:
+        from llvmlite import binding
+
+        features = binding.get_host_cpu_features()
+        return not bool(features.get("avx512f", False))
+    except Exception:  # noqa: BLE001 - unknown CPU: the narrow tile is right on most of them
+        return True
+
+
+LANES_WIDE = 16  # tweets per tile with AVX-512: one F32x16 vector per (channel, time)
+LANES_SPLIT = 8  # without it: one F32x8 vector (one AVX2 register)
+
+
+def lanes(split: bool) -> int:
+    return LANES_SPLIT if split else LANES_WIDE
+
+
+LANES = lanes(split_lanes())  # this CPU's tile width (numba freezes it into the kernels)
+
 # Register-tile heights (output times) compiled per kernel variant, preferred first. Layers compute
 # 50, 24, 12 and 6 output times; the tile must divide them. Wide (AVX-512, 32 registers): T F32x16
 # accumulators. Split (AVX2, 16 registers): T F32x8 accumulators plus the broadcast weight, so up to 12.
