@@ -117,6 +117,18 @@ def _warm_run(k) -> None:
     engine.predict_one(ids[0])
 
 
+def aligned_zeros(n: int, align: int = 64) -> np.ndarray:
+    """n float32 zeros starting on an `align`-byte boundary (a cache line).
+
+    NumPy only promises 16-byte alignment; a tile row is 32 or 64 bytes, so a buffer that starts
+    mid-line makes every other vector load straddle two cache lines, and the speed would then vary
+    from process to process with where the allocator put the buffers.
+    """
+    raw = np.zeros(n + align // 4, dtype=np.float32)
+    skip = (-raw.ctypes.data % align) // 4
+    return raw[skip : skip + n]
+
+
 def default_threads() -> int:
     """Threads for batch inference: the CPUs this process may run on."""
     try:
@@ -324,7 +336,7 @@ class SparseNzbEngine:
         threads = min(self.n_threads or default_threads(), n_tiles)
         with self._run_lock:
             if self._scratch is None or len(self._scratch) < threads:
-                self._scratch = [[np.zeros(s, np.float32) for s in k.buffer_sizes(self.plan)] for _ in range(threads)]
+                self._scratch = [[aligned_zeros(s) for s in k.buffer_sizes(self.plan)] for _ in range(threads)]
             common = (ids, self.plan, self.e_start, self.e_bits, self.e_vals, *self._layer_args(),
                       self.d_ptr, self.d_idx, self.d_vals, self.d_bias)
             worker = k.forward_worker
@@ -343,7 +355,7 @@ class SparseNzbEngine:
         out = np.empty((1, self.n_classes), dtype=np.float32)
         with self._one_lock:
             if self._one_buffers is None:
-                self._one_buffers = [np.zeros(s, np.float32) for s in k.buffer_sizes(self.plan)]
+                self._one_buffers = [aligned_zeros(s) for s in k.buffer_sizes(self.plan)]
             k.forward_tile(ids, 0, self.plan, self.e_start, self.e_bits, self.e_vals, *self._layer_args(),
                            self.d_ptr, self.d_idx, self.d_vals, self.d_bias, *self._one_buffers, out)
         return out[0]
