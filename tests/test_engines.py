@@ -254,3 +254,16 @@ def test_both_kernel_variants_match_reference(tmp_path, simd):
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     assert float(run.stdout.strip().splitlines()[-1]) <= TOL
+
+
+def test_tile_buffers_start_on_a_cache_line(warm):
+    """Vector loads of a tile row never straddle two cache lines because of where a buffer starts."""
+    engine = sparse.SparseNzbEngine(random_nzb(), n_threads=2)
+    ids = random_ids(100, 50)
+    engine.predict_proba(ids)
+    engine.predict_one(ids[0])
+    buffers = [b for per_thread in engine._scratch for b in per_thread] + list(engine._one_buffers)
+    assert buffers and all(b.ctypes.data % 64 == 0 for b in buffers)
+    for n in (1, 7, 1000):
+        z = sparse.aligned_zeros(n)
+        assert z.size == n and z.dtype == np.float32 and z.ctypes.data % 64 == 0 and not z.any()

@@ -25,7 +25,17 @@ if split_lanes():
     from cta_desktop.core.engines._kernels_conv_csr_x8 import conv, conv_time_outer
 else:
     from cta_desktop.core.engines._kernels_conv_csr import conv, conv_time_outer
-from cta_desktop.core.engines._kernels_simd import atomic_add, cache_enabled, ctlz
+from cta_desktop.core.engines._kernels_simd import (
+    atomic_add,
+    cache_enabled,
+    ctlz,
+    vfma,
+    vload,
+    vload8,
+    vstore,
+    vzero,
+    vzero8,
+)
 from cta_desktop.core.engines.tile_layout import (
     LANES,
     PLAN_C_IN,
@@ -42,6 +52,8 @@ from cta_desktop.core.engines.tile_layout import (
 )
 
 CACHE = cache_enabled(__file__)
+# A vector of one tile row (LANES tweets), for the dense head: fused multiply-adds, as in the conv kernels.
+_vzero, _vload = (vzero8, vload8) if LANES == 8 else (vzero, vload)
 
 _f32 = nb.float32[::1]
 _i64 = nb.int64[::1]
@@ -126,16 +138,13 @@ def forward_tile(ids, tile, plan, e_start, e_bits, e_vals,
     c_last = plan[PLAN_STRIDE * 3 + PLAN_C_OUT]
     t_last = plan[PLAN_STRIDE * 3 + PLAN_OUT_LEN]
     for k in range(n_cls):
-        for l in range(LANES):
-            logits[k * LANES + l] = np.float32(0.0)
+        acc = _vzero()
         for j in range(d_ptr[k], d_ptr[k + 1]):
             f = d_idx[j]
             t = f // c_last
             c = f - t * c_last
-            w = d_vals[j]
-            q = (c * t_last + t) * LANES
-            for l in range(LANES):  # LANES is a constant: LLVM makes this one vector FMA
-                logits[k * LANES + l] += w * x5[q + l]
+            acc = vfma(acc, d_vals[j], _vload(x5, (c * t_last + t) * LANES))
+        vstore(logits, k * LANES, acc)
     for l in range(LANES):
         r = row0 + l
         if r >= n:
