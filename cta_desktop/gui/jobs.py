@@ -71,6 +71,14 @@ class AnalysisBundle:
 def analyze_job(db_path: Path, person_id: int, sparsity: int, include_retweets: bool = False,
                 include_replies: bool = True, *, progress: Progress, cancel: Cancel) -> AnalysisBundle:
     """Analyse a person from the library, reusing the per-tweet results it holds for this model."""
+    from cta_desktop.core.gc_pause import paused_gc
+
+    with paused_gc():  # also while the library stores results and the table's columns are built
+        return _analyze_job(db_path, person_id, sparsity, include_retweets, include_replies, progress, cancel)
+
+
+def _analyze_job(db_path: Path, person_id: int, sparsity: int, include_retweets: bool, include_replies: bool,
+                 progress: Progress, cancel: Cancel) -> AnalysisBundle:
     from cta_desktop.core.library import Library
     from cta_desktop.core.person_analysis import analyze_library_person
     from cta_desktop.gui.tweet_table import TweetColumns

@@ -43,6 +43,7 @@ from cta_desktop.core.analysis.workers import (
     get_pool,
 )
 from cta_desktop.core.datasets import ColumnMapping, TweetChunk, read_tweets_csv
+from cta_desktop.core.gc_pause import paused_gc
 from cta_desktop.core.model_spec import LABELS
 from cta_desktop.core.preprocess import SEQ_LEN
 
@@ -384,6 +385,14 @@ def analyze(source: TweetSource, *, model: Any = None, engine: Any = None, progr
     finished result (reading, tokenising, the engine, the summary, writing the per-tweet CSV), without
     the two one-off costs of the process: starting the worker pool and warming the engine up (JIT).
     """
+    with paused_gc():  # no full collections while it runs (core/gc_pause.py)
+        return _analyze(source, model, engine, progress, cancel, keep_texts, per_tweet_csv, workers,
+                        include_retweets, include_replies, engine_cache)
+
+
+def _analyze(source: TweetSource, model: Any, engine: Any, progress: Progress | None, cancel: Cancel | None,
+             keep_texts: bool, per_tweet_csv: str | Path | None, workers: int | None, include_retweets: bool,
+             include_replies: bool, engine_cache: EngineCache | None) -> AnalysisResult:
     model, engine = default_model(model, engine)
     t0 = time.perf_counter()
     n_estimate = source.open()
