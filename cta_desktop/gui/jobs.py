@@ -9,6 +9,7 @@ small analysis).
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +45,12 @@ def warm_up_engine() -> threading.Thread:
     """From app start, in one background thread: load the language identifier's model (needed by the
     first analysis: ~0.3-0.8 s, decompressing), then compile (or load from the cache) the NZB kernels
     (seconds when cold; until they are ready analyses run on the NumPy reference, see `best_engine`).
-    One after the other, so the first does not fight the compiler for the GIL."""
+    One after the other, so the first does not fight the compiler for the GIL.
+
+    Then it imports the matplotlib modules the charts use and, once the kernels are ready, collects
+    the start-up garbage and freezes what is left (numba, llvmlite, matplotlib, the language model:
+    ~80k objects that live as long as the app) out of the collector's full passes, which otherwise
+    scanned them all with the GIL held whenever a result was shown (~90 ms each, several per display)."""
 
     def warm() -> None:
         from cta_desktop.core.engines import start_warmup
@@ -52,6 +58,17 @@ def warm_up_engine() -> threading.Thread:
 
         warm_up_language()
         start_warmup()
+        import matplotlib.backends.backend_agg  # noqa: F401 - imported here so that they are frozen below
+        import matplotlib.figure  # noqa: F401
+
+        try:
+            from cta_desktop.core.engines import sparse
+        except ImportError:  # no numba: nothing to wait for
+            pass
+        else:
+            sparse.warmup_async().join()
+        gc.collect()
+        gc.freeze()
 
     thread = threading.Thread(target=warm, name="cta-warmup", daemon=True)
     thread.start()
