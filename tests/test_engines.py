@@ -223,9 +223,9 @@ import numpy as np
 sys.path.insert(0, {tests!r})
 from test_engines import random_nzb, random_ids, rel_err
 from cta_desktop.core.engines import sparse
-from cta_desktop.core.engines._kernels_simd import split_lanes
+from cta_desktop.core.engines.tile_layout import SPLIT_LANES
 from cta_desktop.core.engines.reference import NumpyEngine
-assert split_lanes() == {split!r}
+assert SPLIT_LANES == {split!r}
 worst = 0.0
 for sparsity in (0.0, 0.8, 0.97):
     nzb = random_nzb(sparsity=sparsity, seed=int(sparsity * 100))

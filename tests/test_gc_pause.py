@@ -48,8 +48,7 @@ def test_resumes_after_an_error_and_leaves_a_disabled_collector_disabled():
 
 
 def test_an_analysis_runs_with_the_collector_paused(monkeypatch):
-    from cta_desktop.core.analysis import analyze_texts
-    from cta_desktop.core.analysis import pipeline
+    from cta_desktop.core.analysis import analyze_texts, pipeline
 
     seen = []
     real = pipeline._analyze

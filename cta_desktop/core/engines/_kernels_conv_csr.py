@@ -11,8 +11,6 @@ from cta_desktop.core.engines._kernels_simd import cache_enabled, vfma, vload, v
 
 CACHE = cache_enabled(__file__)
 
-TIME_TILES = (10, 8, 6)  # tile_layout.time_tiles(False)
-
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
                  nb.float32[::1], nb.float32[::1], nb.int64, nb.int64, nb.int64, nb.int64, nb.int64),
@@ -215,10 +213,10 @@ def conv_pool_t10(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
 def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t6 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
+        base = tb * 96
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            base = tb * 96
             a0_0 = vzero()
             a1_0 = vzero()
             a2_0 = vzero()
@@ -247,10 +245,10 @@ def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y
 def conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t8 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
+        base = tb * 128
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            base = tb * 128
             a0_0 = vzero()
             a1_0 = vzero()
             a2_0 = vzero()
@@ -284,10 +282,10 @@ def conv_pool_time_outer_t8(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y
 def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t10 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
+        base = tb * 160
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            base = tb * 160
             a0_0 = vzero()
             a1_0 = vzero()
             a2_0 = vzero()

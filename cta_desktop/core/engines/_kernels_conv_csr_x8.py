@@ -12,8 +12,6 @@ from cta_desktop.core.engines._kernels_simd import cache_enabled, vfma, vload8, 
 
 CACHE = cache_enabled(__file__)
 
-TIME_TILES = (12, 10, 6)  # tile_layout.time_tiles(True)
-
 
 @nb.njit(nb.void(nb.float32[::1], nb.int64[::1], nb.float32[::1], nb.int64[::1], nb.float32[::1],
                  nb.float32[::1], nb.float32[::1], nb.int64, nb.int64, nb.int64, nb.int64, nb.int64),
@@ -234,10 +232,10 @@ def conv_pool_t12(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs,
 def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t6 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
+        base = tb * 48
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            base = tb * 48
             a0_0 = vzero8()
             a1_0 = vzero8()
             a2_0 = vzero8()
@@ -266,10 +264,10 @@ def conv_pool_time_outer_t6(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y
 def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t10 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
+        base = tb * 80
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            base = tb * 80
             a0_0 = vzero8()
             a1_0 = vzero8()
             a2_0 = vzero8()
@@ -308,10 +306,10 @@ def conv_pool_time_outer_t10(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, 
 def conv_pool_time_outer_t12(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):
     """As conv_pool_t12 with one channel block, looping time blocks outside filters."""
     for tb in range(n_tb):
+        base = tb * 96
         for o in range(n_out):
             j0 = nb.uint64(indptr[o])
             j1 = nb.uint64(indptr[o + 1])
-            base = tb * 96
             a0_0 = vzero8()
             a1_0 = vzero8()
             a2_0 = vzero8()

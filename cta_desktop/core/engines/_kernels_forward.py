@@ -16,12 +16,12 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from cta_desktop.core.engines.tile_layout import split_lanes
+from cta_desktop.core.engines.tile_layout import SPLIT_LANES
 
 # The conv kernels for this CPU: split-lane F32x8 tiles without AVX-512 (AVX2), wide F32x16 tiles
-# with it (see _kernels_simd.split_lanes). numba keys its cache on the CPU, so a cache made on one
+# with it (see tile_layout.split_lanes). numba keys its cache on the CPU, so a cache made on one
 # kind of CPU is never used on the other.
-if split_lanes():
+if SPLIT_LANES:
     from cta_desktop.core.engines._kernels_conv_csr_x8 import conv, conv_time_outer
 else:
     from cta_desktop.core.engines._kernels_conv_csr import conv, conv_time_outer
@@ -53,7 +53,7 @@ from cta_desktop.core.engines.tile_layout import (
 
 CACHE = cache_enabled(__file__)
 # A vector of one tile row (LANES tweets), for the dense head: fused multiply-adds, as in the conv kernels.
-_vzero, _vload = (vzero8, vload8) if LANES == 8 else (vzero, vload)
+_vzero, _vload = (vzero8, vload8) if SPLIT_LANES else (vzero, vload)
 
 _f32 = nb.float32[::1]
 _i64 = nb.int64[::1]

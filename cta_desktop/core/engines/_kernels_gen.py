@@ -73,7 +73,6 @@ def kernel_source(t: int, lanes: int = LANES, split: bool = False) -> str:
     acc = [[f"a{i}_{v}" for v in range(nv)] for i in range(t)]
     names = [name for row in acc for name in row]
     ind = " " * 16
-    lane0 = ""
     lines = ["", "", *SIG,
              f"def conv_pool_t{t}(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0):",
              KERNEL_DOC.format(t=t, half=half),
@@ -81,10 +80,10 @@ def kernel_source(t: int, lanes: int = LANES, split: bool = False) -> str:
              "        for o in range(n_out):",
              "            j0 = nb.uint64(indptr[cb * n_out + o])",
              "            j1 = nb.uint64(indptr[cb * n_out + o + 1])",
-             "            for tb in range(n_tb):"]
-    lines += [f"{ind}base = tb * {t * lanes}{lane0}",
-              f"{ind}r = (o * n_tb + tb) * {t * lanes}{lane0}",
-              f"{ind}if cb == 0:"]
+             "            for tb in range(n_tb):",
+             f"{ind}base = tb * {t * lanes}",
+             f"{ind}r = (o * n_tb + tb) * {t * lanes}",
+             f"{ind}if cb == 0:"]
     lines += [f"{ind}    {name} = {zero}()" for name in names]
     lines.append(f"{ind}else:")
     for i in range(t):
@@ -102,7 +101,7 @@ def kernel_source(t: int, lanes: int = LANES, split: bool = False) -> str:
             lines.append(f"{ind}    vstore(part, r + {i * lanes + v * width}, {acc[i][v]})")
     lines += [f"{ind}else:",
               f"{ind}    b = bias[o]",
-              f"{ind}    q = o * y_cs + y_t0 + tb * {half * lanes}{lane0}"]
+              f"{ind}    q = o * y_cs + y_t0 + tb * {half * lanes}"]
     for h in range(half):
         for v in range(nv):
             lines.append(f"{ind}    vstore_pool_relu(y, q + {h * lanes + v * width}, {acc[2 * h][v]}, {acc[2 * h + 1][v]}, b)")
@@ -117,15 +116,14 @@ def time_outer_source(t: int, lanes: int = LANES, split: bool = False) -> str:
     nv = lanes // width
     acc = [[f"a{i}_{v}" for v in range(nv)] for i in range(t)]
     ind = " " * 12
-    lane0 = ""
     lines = ["", "", *SIG_OUTER,
              f"def conv_pool_time_outer_t{t}(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):",
              f'    """As conv_pool_t{t} with one channel block, looping time blocks outside filters."""',
              "    for tb in range(n_tb):",
+             f"        base = tb * {t * lanes}",
              "        for o in range(n_out):",
              "            j0 = nb.uint64(indptr[o])",
              "            j1 = nb.uint64(indptr[o + 1])"]
-    lines.append(f"{ind}base = tb * {t * lanes}{lane0}")
     lines += [f"{ind}{name} = {zero}()" for row in acc for name in row]
     lines += [f"{ind}for j in range(j0, j1):",
               f"{ind}    w = vals[j]",
@@ -134,7 +132,7 @@ def time_outer_source(t: int, lanes: int = LANES, split: bool = False) -> str:
         for v in range(nv):
             lines.append(f"{ind}    {acc[i][v]} = vfma({acc[i][v]}, w, {load}(x, p + {i * lanes + v * width}))")
     lines.append(f"{ind}b = bias[o]")
-    lines.append(f"{ind}q = o * y_cs + y_t0 + tb * {half * lanes}{lane0}")
+    lines.append(f"{ind}q = o * y_cs + y_t0 + tb * {half * lanes}")
     for h in range(half):
         for v in range(nv):
             lines.append(f"{ind}vstore_pool_relu(y, q + {h * lanes + v * width}, {acc[2 * h][v]}, {acc[2 * h + 1][v]}, b)")
@@ -164,7 +162,6 @@ def module_source(split: bool = False) -> str:
     tiles = sorted(time_tiles(split))
     width, load, zero = _ops(split)
     parts = [HEADER.format(variant=SPLIT_NOTE if split else WIDE_NOTE, load=load, zero=zero)]
-    parts.append(f"\nTIME_TILES = {tuple(time_tiles(split))!r}  # tile_layout.time_tiles({split})\n")
     parts += [kernel_source(t, n_lanes, split) for t in tiles]
     parts += [time_outer_source(t, n_lanes, split) for t in tiles]
     parts.append(dispatch_source(tiles))

@@ -6,7 +6,7 @@ they mean: load 16 consecutive floats, multiply-add a broadcast weight, keep the
 `F32x16` lowers to LLVM `<16 x float>`: one AVX-512 register, two AVX2 registers, four SSE ones,
 so the code stays correct on any x86-64 (or ARM) CPU and is fast where the vectors are wide.
 `F32x8` (`vzero8`, `vload8`; the other operations take either width) is one AVX2 register: the
-split-lane kernels use it on CPUs without AVX-512 (see `split_lanes`).
+split-lane kernels use it on CPUs without AVX-512 (see `tile_layout.split_lanes`).
 Multiply and add carry the `contract` flag, so LLVM fuses them into FMA where the CPU has it.
 """
 
@@ -18,8 +18,6 @@ from llvmlite import ir
 from numba import config, types
 from numba.core.datamodel import models
 from numba.extending import intrinsic, register_model
-
-from cta_desktop.core.engines.tile_layout import split_lanes
 
 WIDTH = 16  # F32x16: the tile's LANES tweets in one vector
 HALF_WIDTH = 8  # F32x8: half a tile (one AVX2 register), for the split-lane kernels
@@ -183,5 +181,5 @@ def atomic_add(typingctx, arr, idx, val):
     return types.int64(arr, idx, val), codegen
 
 
-__all__ = ["HALF_WIDTH", "split_lanes", "WIDTH", "atomic_add", "cache_enabled", "ctlz", "f32x8", "f32x16", "vfma", "vload", "vload8", "vstore",
+__all__ = ["HALF_WIDTH", "WIDTH", "atomic_add", "cache_enabled", "ctlz", "f32x8", "f32x16", "vfma", "vload", "vload8", "vstore",
            "vstore_pool_relu", "vzero", "vzero8"]

@@ -60,13 +60,13 @@ _configure_numba_cache()
 
 import numba  # noqa: E402  (after the cache directory is set; ImportError -> best_engine falls back)
 
-from cta_desktop.core.engines._kernels_simd import split_lanes  # noqa: E402
 from cta_desktop.core.engines.tile_layout import (  # noqa: E402
     BLOCK_BYTES,
     LANES,
     PLAN_N_TIME_BLOCKS,
     PLAN_STRIDE,
     PLAN_T_TILE,
+    SPLIT_LANES,
     time_tiles,
 )
 from cta_desktop.core.model_spec import CONVS, EMBED_DIM, POOL  # noqa: E402
@@ -211,7 +211,7 @@ def _channel_block(c_in: int, lp: int, budget: int) -> int:
 
 
 def _time_tile(n_needed: int) -> int:
-    for t in time_tiles(split_lanes()):
+    for t in time_tiles(SPLIT_LANES):
         if n_needed % t == 0:
             return t
     raise ValueError(f"no compiled register tile divides {n_needed} output times")

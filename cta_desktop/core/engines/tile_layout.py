@@ -44,7 +44,8 @@ def lanes(split: bool) -> int:
     return LANES_SPLIT if split else LANES_WIDE
 
 
-LANES = lanes(split_lanes())  # this CPU's tile width (numba freezes it into the kernels)
+SPLIT_LANES = split_lanes()  # this CPU's kernel variant, decided once per process
+LANES = lanes(SPLIT_LANES)  # this CPU's tile width (numba freezes it into the kernels)
 
 # Register-tile heights (output times) compiled per kernel variant, preferred first. Layers compute
 # 50, 24, 12 and 6 output times; the tile must divide them. Wide (AVX-512, 32 registers): T F32x16
