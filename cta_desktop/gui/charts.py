@@ -132,13 +132,25 @@ def draw_by_month(fig, by_month: Sequence[Mapping[str, Any]], theme: ChartTheme 
     if not rows:
         _empty(ax, theme, "No dated tweets")
         return
+    import numpy as np
+    from matplotlib.collections import PolyCollection
+
     months = [str(r["month"]) for r in rows]
     x = list(range(len(months)))
-    bottom = [0] * len(rows)
+    # One PolyCollection of rectangles per class, not ax.bar: a decade of months is 360 bars, and
+    # 360 Rectangle artists took ~0.5 s to build and draw (with the GIL held, so the window stalled).
+    left, right = np.arange(len(rows)) - 0.375, np.arange(len(rows)) + 0.375
+    bottom = np.zeros(len(rows))
     for label in LABELS:
-        values = [int(r.get(label, 0)) for r in rows]
-        ax.bar(x, values, bottom=bottom, color=SENTIMENT_COLOURS[label], label=label, width=0.75)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        values = np.array([int(r.get(label, 0)) for r in rows], dtype=float)
+        top = bottom + values
+        verts = np.stack([np.column_stack([left, bottom]), np.column_stack([left, top]),
+                          np.column_stack([right, top]), np.column_stack([right, bottom])], axis=1)
+        ax.add_collection(PolyCollection(list(verts), facecolors=SENTIMENT_COLOURS[label], edgecolors="none",
+                                         linewidths=0, label=label))
+        bottom = top
+    ax.set_xlim(-0.6, len(rows) - 0.4)
+    bottom = bottom.tolist()
     step = max(1, len(months) // 12)
     ax.set_xticks(x[::step])
     ax.set_xticklabels(months[::step], rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center")
@@ -268,6 +280,15 @@ class ChartWidget(QWidget):
         self._error = ""
         self._resize_timer = QTimer(self, singleShot=True, interval=150)
         self._resize_timer.timeout.connect(self._render_async)
+        # A shown chart starts rendering once the window has painted (the tab just shown, its table):
+        # drawing holds the GIL most of the time, and a paint calls into Python for every visible
+        # table cell, each call then waiting its turn for the GIL, so a render running beside the
+        # first paint of the results froze the window for 100-300 ms. The paint restarts this timer
+        # at 0 ms; 200 ms is the fallback should no paint come (a minimised window).
+        self._start_timer = QTimer(self, singleShot=True)
+        self._start_timer.timeout.connect(self._render_async)
+        self._awaiting_paint = False
+        self._rendered_target: tuple[int, int, float] | None = None
 
     def theme(self) -> ChartTheme:
         return ChartTheme.from_palette(self.palette())
@@ -278,16 +299,26 @@ class ChartWidget(QWidget):
 
     def plot(self, draw: Callable[..., None], *args: Any) -> None:
         self._drawing = (draw, args)
-        self._render_async()
+        self._start_after_paint()
+
+    def _start_after_paint(self) -> None:
+        if self.isVisible():
+            self._awaiting_paint = True
+            self._start_timer.start(200)
+            self.update()
+        else:
+            self._awaiting_paint = False
+            self._start_timer.start(0)
 
     def _render_async(self) -> None:
+        self._awaiting_paint = False
         if self._drawing is None:
             return
         from cta_desktop.gui.workers import Task
 
         self._generation += 1
         draw, args = self._drawing
-        w, h, ratio = self._target()
+        w, h, ratio = self._rendered_target = self._target()
         # no Qt parent: the task outlives this widget if need be (kept alive by workers._running)
         task = Task(_tagged_render, self._generation, draw, args, self.theme(), w, h, ratio,
                     title=f"chart-{self.title}")
@@ -315,16 +346,18 @@ class ChartWidget(QWidget):
         self.update()
 
     def is_rendering(self) -> bool:
-        return self._in_flight > 0 or self._resize_timer.isActive()
+        return self._in_flight > 0 or self._resize_timer.isActive() or self._start_timer.isActive()
 
     def render_now(self) -> None:
         """Render in this thread, now (screenshots, exports, tests); any render in flight is ignored."""
         if self._drawing is None:
             return
         self._resize_timer.stop()
+        self._start_timer.stop()
+        self._awaiting_paint = False
         self._generation += 1
         draw, args = self._drawing
-        w, h, ratio = self._target()
+        w, h, ratio = self._rendered_target = self._target()
         self.figure, self._image = render_image(draw, args, self.theme(), w, h, ratio)
         self.update()
 
@@ -347,13 +380,21 @@ class ChartWidget(QWidget):
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._error or "—")
         painter.end()
+        if self._awaiting_paint:  # this paint pass is done once control is back in the event loop
+            self._awaiting_paint = False
+            self._start_timer.start(0)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        if self._drawing is not None:
+        # a render about to start takes the new size; one of this size is already on screen or on its way
+        if self._drawing is not None and not self._start_timer.isActive() and self._target() != self._rendered_target:
             self._resize_timer.start()
 
     def clear(self) -> None:
+        self._start_timer.stop()
+        self._awaiting_paint = False
+        self._resize_timer.stop()
+        self._rendered_target = None
         self._drawing = None
         self._generation += 1
         self._image = None
@@ -376,5 +417,5 @@ class ChartWidget(QWidget):
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._drawing:
-            self._render_async()
+            self._start_after_paint()
         super().changeEvent(event)

@@ -167,13 +167,17 @@ def test_import_real_csv_analyse_and_every_widget_matches_the_core(qtbot, window
     assert [(w, int(b.get_width())) for w, b in zip(words[::-1], bars[::-1], strict=True)] == \
         [(w, c) for w, c in expected.top_words[:5]]
 
-    # by month: stacked bar heights per class
+    # by month: stacked bar heights per class (one collection of rectangles per class, stacked in order)
     ax = tab.month_chart.figure.axes[0]
     n_months = len(expected.by_month)
-    heights = [p.get_height() for p in ax.patches]
-    assert len(heights) == 3 * n_months
-    for c, k in enumerate(LABELS):
-        assert heights[c * n_months:(c + 1) * n_months] == [m[k] for m in expected.by_month]
+    assert [c.get_label() for c in ax.collections] == list(LABELS)
+    below = np.zeros(n_months)
+    for collection, k in zip(ax.collections, LABELS, strict=True):
+        boxes = [path.vertices for path in collection.get_paths()]
+        assert len(boxes) == n_months
+        assert [round(float(b[:, 1].max() - b[:, 1].min())) for b in boxes] == [m[k] for m in expected.by_month]
+        assert np.allclose([b[:, 1].min() for b in boxes], below)  # each class sits on the ones before it
+        below += [m[k] for m in expected.by_month]
 
     # the table: every tweet, with the core's label and confidence
     model = tab.model
