@@ -47,6 +47,11 @@ VAL_EXPERIMENTS: list[tuple[str, str, str, str]] = [
     ("same + GloVe x0.03 (seed x0.3)", "69.57 / 69.23 / 69.83", "80.0 / 82.6 / 76.1", "no gain over the same without GloVe: dropped"),
     ("80% pruned (parent: emoji 15%, 10% emoji-only, x0.3; val 69.67), one-hot targets", "69.43", "", ""),
     ("same, distilled from parent + 2 dense teachers (alpha 0.5)", "70.20", "", "**kept**: +0.8 (one run each)"),
+    ("kept recipe re-run (2026-11-29, AVX2 machine), seeds 42/1/2", "69.59 / 69.04 / 69.35", "", "the baseline for the two rows below"),
+    ("+ word2vec 31-d in dims 1-31 (gensim skip-gram on 87,423 unlabelled tweets: TweetEval train, TSE, the six celebrity archives; std 0.05)", "70.09 / 69.28 / 68.96", "", "mean +0.11: noise; dropped"),
+    ("same, std 0.015", "67.80 / 69.33 / 69.98", "", "dropped"),
+    ("80% pruned, distilled (parent + 2 teachers, ensemble val 69.90), seeds 42/7", "69.60 / 70.48", "", "the baseline for the row below"),
+    ("same + 17,076 celebrity tweets with the ensemble's probabilities as targets (pseudo-labels)", "69.74 / 70.29", "", "no gain: dropped"),
 ]
 
 
