@@ -50,7 +50,7 @@ VAL_EXPERIMENTS: list[tuple[str, str, str, str]] = [
     ("kept recipe re-run (2026-11-29, AVX2 machine), seeds 42/1/2", "69.59 / 69.04 / 69.35", "", "the baseline for the two rows below"),
     ("+ word2vec 31-d in dims 1-31 (gensim skip-gram on 87,423 unlabelled tweets: TweetEval train, TSE, the six celebrity archives; std 0.05)", "70.09 / 69.28 / 68.96", "", "mean +0.11: noise; dropped"),
     ("same, std 0.015", "67.80 / 69.33 / 69.98", "", "dropped"),
-    ("80% pruned, distilled (parent + 2 teachers, ensemble val 69.90), seeds 42/7", "69.60 / 70.48", "", "the baseline for the row below"),
+    ("80% pruned, distilled (parent + 2 teachers, ensemble val 69.90), seeds 42/7", "69.60 / 70.48", "", "the baseline for the rows below"),
     ("same + 17,076 celebrity tweets with the ensemble's probabilities as targets (pseudo-labels)", "69.74 / 70.29", "", "no gain: dropped"),
     ("same, distilled from 5 dense teachers (parent + 4; ensemble val 70.30), alpha 0.5", "69.84 / 70.54", "", "mean +0.15 over 3 teachers: noise; not kept"),
     ("same, 5 teachers, alpha 0.7", "69.84 / 70.07", "", "not kept"),
