@@ -54,6 +54,7 @@ VAL_EXPERIMENTS: list[tuple[str, str, str, str]] = [
     ("same + 17,076 celebrity tweets with the ensemble's probabilities as targets (pseudo-labels)", "69.74 / 70.29", "", "no gain: dropped"),
     ("same, distilled from 5 dense teachers (parent + 4; ensemble val 70.30), alpha 0.5", "69.84 / 70.54", "", "mean +0.15 over 3 teachers: noise; not kept"),
     ("same, 5 teachers, alpha 0.7", "69.84 / 70.07", "", "not kept"),
+    ("same (3 teachers), weights averaged over 10 snapshots at the final sparsity (SWA) instead of the best epoch", "69.61 / 70.40", "", "no gain: dropped"),
 ]
 
 
