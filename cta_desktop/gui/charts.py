@@ -136,10 +136,10 @@ def draw_by_month(fig, by_month: Sequence[Mapping[str, Any]], theme: ChartTheme 
     from matplotlib.collections import PolyCollection
 
     months = [str(r["month"]) for r in rows]
-    x = list(range(len(months)))
+    x = np.arange(len(months))
     # One PolyCollection of rectangles per class, not ax.bar: a decade of months is 360 bars, and
     # 360 Rectangle artists took ~0.5 s to build and draw (with the GIL held, so the window stalled).
-    left, right = np.arange(len(rows)) - 0.375, np.arange(len(rows)) + 0.375
+    left, right = x - 0.375, x + 0.375
     bottom = np.zeros(len(rows))
     for label in LABELS:
         values = np.array([int(r.get(label, 0)) for r in rows], dtype=float)
@@ -150,7 +150,7 @@ def draw_by_month(fig, by_month: Sequence[Mapping[str, Any]], theme: ChartTheme 
                                          linewidths=0, label=label))
         bottom = top
     ax.set_xlim(-0.6, len(rows) - 0.4)
-    bottom = bottom.tolist()
+    peak = float(bottom.max())
     step = max(1, len(months) // 12)
     ax.set_xticks(x[::step])
     ax.set_xticklabels(months[::step], rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center")
@@ -159,7 +159,7 @@ def draw_by_month(fig, by_month: Sequence[Mapping[str, Any]], theme: ChartTheme 
                        borderaxespad=0.2, handlelength=1.2)
     for text in legend.get_texts():
         text.set_color(theme.foreground)
-    ax.set_ylim(0, max(bottom) * 1.05 if max(bottom) else 1)
+    ax.set_ylim(0, peak * 1.05 if peak else 1)
     _style_axes(ax, theme, grid_axis="y")
 
 
