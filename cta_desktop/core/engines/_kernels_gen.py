@@ -139,20 +139,20 @@ def time_outer_source(t: int, lanes: int = LANES, split: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _dispatcher(name: str, kernel: str, args: str, tiles: list[int]) -> list[str]:
+    """`def name(t, args)`: call `kernel_t{t}(args)` for tile height t (the last tile as the else)."""
+    lines = ["", "", "@nb.njit(inline='always')", f"def {name}(t, {args}):"]
+    for k, t in enumerate(tiles):
+        lines.append("    else:" if k == len(tiles) - 1 else f"    {'if' if k == 0 else 'elif'} t == {t}:")
+        lines.append(f"        {kernel}_t{t}({args})")
+    return lines
+
+
 def dispatch_source(tiles: list[int]) -> str:
     """`conv(t, ...)` and `conv_time_outer(t, ...)`: call the kernel of tile height t (inlined)."""
-    lines = ["", "", "@nb.njit(inline='always')",
-             "def conv(t, x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0):"]
-    for k, t in enumerate(tiles):
-        head = "if" if k == 0 else "elif" if k < len(tiles) - 1 else "else"
-        lines.append(f"    {head} t == {t}:" if head != "else" else "    else:")
-        lines.append(f"        conv_pool_t{t}(x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0)")
-    lines += ["", "", "@nb.njit(inline='always')",
-              "def conv_time_outer(t, x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0):"]
-    for k, t in enumerate(tiles):
-        head = "if" if k == 0 else "elif" if k < len(tiles) - 1 else "else"
-        lines.append(f"    {head} t == {t}:" if head != "else" else "    else:")
-        lines.append(f"        conv_pool_time_outer_t{t}(x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0)")
+    lines = _dispatcher("conv", "conv_pool", "x, offs, vals, indptr, bias, part, y, n_cb, n_out, n_tb, y_cs, y_t0", tiles)
+    lines += _dispatcher("conv_time_outer", "conv_pool_time_outer", "x, offs, vals, indptr, bias, y, n_out, n_tb, y_cs, y_t0",
+                         tiles)
     return "\n".join(lines) + "\n"
 
 
