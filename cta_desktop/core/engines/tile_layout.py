@@ -56,6 +56,8 @@ TIME_TILES_SPLIT = (12, 10, 6)
 
 def time_tiles(split: bool) -> tuple[int, ...]:
     return TIME_TILES_SPLIT if split else TIME_TILES
+
+
 BLOCK_BYTES = 32 * 1024  # target size of one channel block of a tile's layer input (fits L1 with room)
 
 # Per conv layer, PLAN_STRIDE int64 entries:
