@@ -90,10 +90,10 @@ def _celebrity_texts():
 def test_fast_demojize_matches_the_emoji_package():
     import emoji
 
-    from cta_desktop.core.preprocess import _TOKEN_RE, _demojize
+    from cta_desktop.core.preprocess import _TOKEN_SEP_RE, _demojize
 
     texts = EMOJI_CASES + [t for t in _celebrity_texts() if not t.isascii()]
     for text in texts:
-        ours = _TOKEN_RE.findall(_demojize(text).lower())
-        theirs = _TOKEN_RE.findall(emoji.demojize(text, delimiters=(" :", ": ")).lower())
+        ours = _TOKEN_SEP_RE.findall(_demojize(text).lower())
+        theirs = _TOKEN_SEP_RE.findall(emoji.demojize(text, delimiters=(" :", ": ")).lower())
         assert ours == theirs, text

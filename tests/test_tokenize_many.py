@@ -338,9 +338,15 @@ def test_fast_regexes_match_the_plain_ones(text):
     spans = {m.span() for m in _F_EMOJI_START_RE.finditer(text)}
     assert spans <= {m.span() for m in preprocess._EMOJI_START_RE.finditer(text + "\U0001fb00")}
     assert preprocess._demojize(text) == _f_demojize(text)
-    assert preprocess._shorten_elongations(text) == _F_ELONGATION_RE.sub(r"\1\1", text)
+    want = _F_ELONGATION_RE.sub(r"\1\1", text)
+    assert preprocess._shorten_elongations(text) == want
+    saved = preprocess._NUMPY_ELONGATION_FROM
+    try:  # the NumPy form that blocks take
+        preprocess._NUMPY_ELONGATION_FROM = 0
+        assert preprocess._shorten_elongations(text) == want
+    finally:
+        preprocess._NUMPY_ELONGATION_FROM = saved
     lowered = text.lower()
-    assert preprocess._TOKEN_RE.findall(lowered) == _F_TOKEN_RE.findall(lowered)
     runs = preprocess._TOKEN_SEP_RE.findall(lowered)
     assert (" ".join(runs).split(" ") if runs else []) == re.findall(_F_TOKEN_RE.pattern + r"|\x1f", lowered)
     odd = {m.start() for m in re.finditer(r"(?i:www\.)", text) if text[m.start():m.end()] != "www."}

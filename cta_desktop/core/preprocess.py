@@ -52,8 +52,8 @@ _EMOTICON_MAP = {
 #   <(?:url|user)>|:[a-z0-9_&\-']+:|(?<![\w:]):-?[)(dp/\]](?![\w/])|;-?\)|=\)|:'\(|<3
 #   |[0-9]+(?:[.,:][0-9]+)*(?![^\W_])|[^\W_]+(?:'[^\W_]+)?|[!?]
 # written below as: the first character, then the alternatives that can start with it (same
-# matches; alternatives with different first characters never compete). `tokenize_many` adds
-# the chunk separator U+001F as a token of its own, and runs of plain words (below).
+# matches; alternatives with different first characters never compete), plus the block separator
+# U+001F as a token of its own and runs of plain words (below).
 _TOKEN_PATTERN = (
     r"[<:;=!?{extra}\w]"
     r"(?:{run}(?<=[^\W_])(?:(?<=[0-9])[0-9]*(?:[.,:][0-9]+)*(?![^\W_])|[^\W_]*(?:'[^\W_]+)?)"
@@ -61,7 +61,6 @@ _TOKEN_PATTERN = (
     r"|(?<=:)(?:[a-z0-9_&\-']+:|(?<![\w:]:)-?[)(dp/\]](?![\w/])|'\()"
     r"|(?<=;)-?\)|(?<==)\)|(?<=[!?{extra}]))"
 )
-_TOKEN_RE = re.compile(_TOKEN_PATTERN.format(extra="", run=""))
 
 
 def _emoji_tables() -> tuple[dict[str, str], int, str]:
@@ -131,25 +130,6 @@ def _hashtag_words(word: str) -> str:
     return f" {word if word.islower() and word.isalpha() else _CAMEL_RE.sub(' ', word)} "
 
 
-def _clean(text: object) -> str:
-    """Apply the text rules; the result is tokenised by `_TOKEN_RE`."""
-    if not isinstance(text, str) or not text:
-        return ""
-    if "&" in text:
-        text = html.unescape(text)
-    if "://" in text or "www." in text:
-        text = _URL_RE.sub(f" {URL_TOKEN} ", text)
-    if "@" in text:
-        text = _MENTION_RE.sub(f" {USER_TOKEN} ", text)
-    if "#" in text:
-        text = _HASHTAG_RE.sub(_split_hashtag, text)
-    if not text.isascii():
-        if _EMOJI_START_RE.search(text):
-            text = _demojize(text)
-        text = text.replace("’", "'")
-    return _ELONGATION_RE.sub(r"\1\1", text.lower())
-
-
 _MAPPED_FIRST = frozenset(":;=<")
 
 
@@ -160,38 +140,50 @@ def _map_token(tok: str) -> str:
 
 
 def tokenize(text: object) -> list[str]:
-    """Normalise one tweet and split it into tokens (numbers and emoticons become shared tokens)."""
-    tokens = _TOKEN_RE.findall(_clean(text))
-    return [_map_token(t) if (t[0] in _MAPPED_FIRST or t[0].isdigit()) else t for t in tokens]
+    """Normalise one tweet and split it into tokens (numbers and emoticons become shared tokens).
+
+    The rules live in one place, `_tokenize_block`: a tweet is a block of one.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    if _SEP_CHAR in text:
+        text = text.replace(_SEP_CHAR, _SEP_STAND_IN)
+    return _tokenize_block([text], text)[0]
 
 
-# tokenize_many joins a block of tweets with "\n\x1f\n" and applies each rule once to the whole
-# text. No rule reaches across the separator, and each sees it as a tweet's start or end: html
-# entities, the \S+ of URLs, the \w+ of mentions and hashtags, emoji sequences and elongation runs
-# ("." is not "\n") all stop at "\n"; the rules' lookarounds only look for word characters, "@",
-# "#", ":" or "/", which "\n" is not; str.lower's final-sigma rule stops at "\n" (neither cased
-# nor case-ignorable). No rule creates U+001F (html.unescape turns "&#31;" into ""), so each U+001F
-# token is a tweet boundary; tweets that hold U+001F themselves go through `tokenize`. `_clean`
-# skips a rule when its trigger is missing, which changes nothing (the rule would not match),
-# except for "WWW."-style URLs (below).
+# The rules run on a block of tweets joined with "\n\x1f\n", each rule once over the whole text (a
+# single tweet is a block of one). No rule reaches across the separator, and each sees it as a
+# tweet's start or end: html entities, the \S+ of URLs, the \w+ of mentions and hashtags, emoji
+# sequences and elongation runs ("." is not "\n") all stop at "\n"; the rules' lookarounds only
+# look for word characters, "@", "#", ":" or "/", which "\n" is not; str.lower's final-sigma rule
+# stops at "\n" (neither cased nor case-ignorable). No rule creates U+001F (html.unescape turns
+# "&#31;" into ""), so each U+001F token is a tweet boundary. A tweet's own U+001F becomes U+001E,
+# which every rule treats alike (whitespace, not a word character, not cased) and which is no
+# token either. A rule whose trigger is missing from the block is skipped, which changes nothing
+# (it would not match), except for "WWW."-style URLs (below).
 _SEP_CHAR = "\x1f"
+_SEP_STAND_IN = "\x1e"
 _SEP = "\n\x1f\n"
 # A run of a-z words joined by single spaces, the last one followed by neither a word character nor
 # an apostrophe, is those words' tokens (each ends where the word rule would end it): matched as one
 # and split at the spaces (no token holds a space), it saves `findall` most of its per-match cost.
 _PLAIN_WORDS = r"(?<=[a-z])[a-z]*(?: [a-z]+)*(?![^\W_]|')|"
 _TOKEN_SEP_RE = re.compile(_TOKEN_PATTERN.format(extra=r"\x1f", run=_PLAIN_WORDS))
-# "WWW.x" or "Www.x": a URL only in a tweet that also holds "://" or "www." (as `_clean` decides).
+# "WWW.x" or "Www.x": a URL only in a tweet that itself holds "://" or "www.".
 _ODD_WWW_RE = re.compile(r"[wW][wW][wW]\.(?<!www\.)")  # (under re.IGNORECASE "w" matches only w and W)
 # Tweets joined at a time. Each rule is one C call over the block that holds the GIL throughout: at
 # 4,096 tweets a call took up to ~20 ms and the GUI thread, waiting for the GIL while an analysis
 # tokenised on a worker thread, froze for up to ~100 ms; 1,024 keeps calls near 5 ms at the same speed.
 _BLOCK = 1024
+_NUMPY_ELONGATION_FROM = 2000  # characters; below this the regex is faster (a tweet)
 
 
 def _shorten_elongations(text: str) -> str:
-    """`_ELONGATION_RE.sub(r"\1\1", text)` for long text: drop each character (not a newline) that
-    repeats the two before it, which leaves two of every run of three or more."""
+    """`_ELONGATION_RE.sub(r"\1\1", text)`; on a long text (a block) the same in NumPy, several times
+    faster there: drop each character (not a newline) that repeats the two before it, which leaves
+    two of every run of three or more."""
+    if len(text) < _NUMPY_ELONGATION_FROM:
+        return _ELONGATION_RE.sub(r"\1\1", text)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cps) < 3:
         return text
@@ -204,13 +196,15 @@ def _shorten_elongations(text: str) -> str:
 
 
 def _tokenize_block(texts: list[str], joined: str) -> list[list[str]]:
-    """`[tokenize(t) for t in texts]` for strings without `_SEP_CHAR`; `joined` is `_SEP.join(texts)`."""
+    """The tokens of each of `texts` (strings without `_SEP_CHAR`); `joined` is `_SEP.join(texts)`.
+
+    This is where the text rules are: `tokenize` and `tokenize_many` both come here."""
     text = joined
     if "&" in text:
         text = html.unescape(text)
     odd_rows: list[int] = []
     if "://" in text or "www." in text:
-        if "W." in text or "Ww." in text or "Www." in text:
+        if len(texts) > 1 and ("W." in text or "Ww." in text or "Www." in text):
             odd_rows = sorted({text.count(_SEP_CHAR, 0, m.start()) for m in _ODD_WWW_RE.finditer(text)})
         text = _URL_RE.sub(f" {URL_TOKEN} ", text)
     if "@" in text:
@@ -238,16 +232,15 @@ def _tokenize_block(texts: list[str], joined: str) -> list[list[str]]:
         append(tokens[start:end])
         start = end + 1
     append(tokens[start:])
-    for row in odd_rows:
-        out[row] = tokenize(texts[row])
+    for row in odd_rows:  # "WWW.x" is a link only if the tweet itself holds "://" or "www.": ask it alone
+        out[row] = _tokenize_block([texts[row]], texts[row])[0]
     return out
 
 
 def tokenize_many(texts: Sequence[object]) -> list[list[str]]:
     """`[tokenize(t) for t in texts]`, several times faster on many tweets (the same tokens).
 
-    The rules run once on each block of tweets joined by a separator rather than once per tweet;
-    the few tweets that hold the separator character are tokenised one by one.
+    The rules run once on each block of tweets joined by a separator rather than once per tweet.
     """
     if not isinstance(texts, list):
         texts = list(texts)
@@ -258,23 +251,11 @@ def tokenize_many(texts: Sequence[object]) -> list[list[str]]:
             joined = _SEP.join(block)  # type: ignore[arg-type]
         except TypeError:  # None, NaN, numbers (no tokens)
             joined = None
-        if joined is not None and joined.count(_SEP_CHAR) == len(block) - 1:
-            out += _tokenize_block(block, joined)  # type: ignore[arg-type]
-            continue
-        part: list[list[str]] = []
-        rows: list[int] = []
-        plain: list[str] = []
-        for row, text in enumerate(block):
-            part.append([])
-            if isinstance(text, str) and _SEP_CHAR not in text:
-                rows.append(row)
-                plain.append(text)
-            else:
-                part[row] = tokenize(text)
-        if plain:
-            for row, tokens in zip(rows, _tokenize_block(plain, _SEP.join(plain)), strict=True):
-                part[row] = tokens
-        out += part
+        if joined is None or joined.count(_SEP_CHAR) != len(block) - 1:
+            block = [(t.replace(_SEP_CHAR, _SEP_STAND_IN) if _SEP_CHAR in t else t) if isinstance(t, str) else ""
+                     for t in block]
+            joined = _SEP.join(block)  # type: ignore[arg-type]
+        out += _tokenize_block(block, joined)  # type: ignore[arg-type]
     return out
 
 

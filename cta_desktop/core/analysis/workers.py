@@ -136,11 +136,6 @@ def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
     _WORKER_INDEX = {w: i for i, w in enumerate(vocab)}
 
 
-def encode_in_worker(texts: list[str]) -> tuple[np.ndarray, Counter[str]]:
-    assert _WORKER_INDEX is not None
-    return encode_texts(texts, _WORKER_INDEX)
-
-
 def encode_chunk_in_worker(texts: list[str]) -> EncodedChunk:
     assert _WORKER_INDEX is not None
     return encode_chunk(texts, _WORKER_INDEX)
