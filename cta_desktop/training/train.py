@@ -20,7 +20,7 @@ from cta_desktop.core.metrics import classification_metrics
 from cta_desktop.core.model_spec import FILTER_AXIS, PRUNABLE, weight_names
 from cta_desktop.core.modelstore import SPARSITY_LEVELS, VOCAB_FILE, metadata_path, model_stem, nzb_path
 from cta_desktop.core.nzb import NzbTensor, write_nzb
-from cta_desktop.core.preprocess import Vocabulary, tokenize
+from cta_desktop.core.preprocess import Vocabulary, tokenize_many
 from cta_desktop.training.data import load_split
 from cta_desktop.training.sources import SOURCES
 
@@ -240,7 +240,7 @@ def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
         tr_texts, y_tr, n_tse = tr_texts + tse_texts, np.concatenate([y_tr, tse_y]), len(tse_texts)
         sources.append("tse")
     # the words come from the tweets as written; the emoji tokens from the ranking, on top
-    vocab = Vocabulary.build((tokenize(t) for t in tr_texts), cfg.max_vocab, cfg.min_count)
+    vocab = Vocabulary.build(tokenize_many(tr_texts), cfg.max_vocab, cfg.min_count)
     ranking = []
     if cfg.emoji_fraction or cfg.emoji_init:
         ranking = load_emoji_ranking()
