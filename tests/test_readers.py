@@ -114,13 +114,17 @@ def write_zip(path: Path, member: str, data: bytes) -> Path:
 
 
 def write_xlsx(path: Path) -> Path:
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("openpyxl")
-    frame = pd.DataFrame({"Tweet ID": [t["id"] for t in TWEETS], "Date": [t["iso"][:19] for t in TWEETS],
-                          "Text": [t["text"] for t in TWEETS], "Likes": [t["likes"] for t in TWEETS]})
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        pd.DataFrame({"About": ["exported by a tool"]}).to_excel(xl, sheet_name="Info", index=False)
-        frame.to_excel(xl, sheet_name="Tweets", index=False)
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    info = wb.active
+    info.title = "Info"
+    info.append(["About"])
+    info.append(["exported by a tool"])
+    sheet = wb.create_sheet("Tweets")
+    sheet.append(["Tweet ID", "Date", "Text", "Likes"])
+    for t in TWEETS:
+        sheet.append([t["id"], t["iso"][:19], t["text"], t["likes"]])
+    wb.save(path)
     return path
 
 
@@ -378,3 +382,62 @@ def test_a_real_archive_rewritten_in_each_format_reads_the_same(tmp_path):
         chunks = list(read_tweets(tmp_path / name, chunk_size=1000))
         assert [t for c in chunks for t in c.texts] == texts, name
         assert [d for c in chunks for d in c.dates] == dates, name
+
+
+def test_excel_cells_become_text_as_a_spreadsheet_shows_them(tmp_path):
+    """Numbers, dates, empty cells, blank rows and odd headers in a workbook written by openpyxl."""
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append([])  # a blank row before the header is skipped
+    sheet.append(["text", "created", "likes", None, "likes", None])  # empty and repeated names; empty tail
+    sheet.append(["first tweet", dt.datetime(2021, 3, 4, 5, 6, 7), 12, "x", 3.0])
+    sheet.append([])  # a blank row between tweets is skipped
+    sheet.append(["second tweet", "2021-03-05 10:00:00", 2.5, None, None, None, "beyond the header"])
+    sheet.append(["third tweet"])
+    path = tmp_path / "cells.xlsx"
+    wb.save(path)
+
+    preview = preview_file(path)
+    assert preview.columns == ["text", "created", "likes", "column 4", "likes.1"]
+    assert [list(r.values()) for r in preview.rows] == [["first tweet", "2021-03-04 05:06:07", "12", "x", "3"],
+                                                        ["second tweet", "2021-03-05 10:00:00", "2.5", "", ""],
+                                                        ["third tweet", "", "", "", ""]]
+    chunks = list(read_tweets(path, preview=preview))
+    assert [t for c in chunks for t in c.texts] == ["first tweet", "second tweet", "third tweet"]
+    assert [d for c in chunks for d in c.dates][:2] == ["2021-03-04T05:06:07", "2021-03-05T10:00:00"]
+    assert sum(c.rows for c in chunks) == 3
+
+
+def test_excel_preview_reads_the_first_rows_only(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from cta_desktop.core.datasets import excel_reader
+
+    wb = openpyxl.Workbook(write_only=True)
+    sheet = wb.create_sheet("big")
+    sheet.append(["text"])
+    for i in range(excel_reader._SAMPLE_ROWS + 50):
+        sheet.append([f"tweet number {i}"])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    preview = preview_file(path, n_rows=1000)
+    assert len(preview.rows) == excel_reader._SAMPLE_ROWS
+    assert sum(len(c) for c in read_tweets(path, preview=preview)) == excel_reader._SAMPLE_ROWS + 50
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad-sheet-xml"])
+def test_damaged_workbook_gives_a_clear_message(tmp_path, damage):
+    good = write_xlsx(tmp_path / "good.xlsx")
+    path = tmp_path / "damaged.xlsx"
+    if damage == "truncated":
+        path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    else:  # a readable zip whose sheet is not XML
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item)
+                dst.writestr(item, b"<worksheet><sheetData><row" if item.filename.endswith("sheet2.xml") else data)
+    message = "the zip file is damaged" if damage == "truncated" else "cannot read the Excel workbook"
+    with pytest.raises(CsvImportError, match=f"damaged.xlsx: {message}"):
+        list(read_tweets(path))

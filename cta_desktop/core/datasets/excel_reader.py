@@ -1,14 +1,20 @@
-"""Excel workbooks (.xlsx), through pandas with openpyxl.
+"""Excel workbooks (.xlsx), read with openpyxl in its read-only (streaming) mode.
 
 The sheet is the first one, or the first whose columns include tweet text. A workbook is a zip
-whose directory sits at its end, so it cannot be streamed: the import reads the file once into
-memory (hashing it on the way) and lets pandas parse that; the preview reads the first rows only.
+whose directory sits at its end, so it cannot be streamed from the file as it is read: the import
+reads the file once into memory (hashing it on the way), then openpyxl walks the chosen sheet's
+rows one at a time; the preview reads the first rows of each sheet only.
+
+Cells become text as a spreadsheet shows them: whole numbers without ".0", dates as
+"YYYY-MM-DD HH:MM:SS", empty cells as "". Fully empty rows are skipped; the header is the first
+row that is not empty (an empty header cell is named "column N", a repeated one gets ".1", ".2").
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from cta_desktop.core.datasets.chunks import RowCounters
 from cta_desktop.core.datasets.encoding import DetectedEncoding
@@ -20,23 +26,64 @@ from cta_desktop.core.datasets.values import NAME_CANDIDATES, norm_name
 _SAMPLE_ROWS = 400
 
 
-def _frame_rows(frame) -> tuple[list[str], list[list[str]]]:
-    columns = [str(c).strip() or f"column {i + 1}" for i, c in enumerate(frame.columns)]
-    rows = [["" if v is None else str(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    return columns, rows
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
-def _read_excel(data, name: str, **kw):
-    import pandas as pd
+def _header(cells: list[str]) -> list[str]:
+    """Column names: empty ones as "column N", repeats made unique with ".1", ".2"."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = cell.strip() or f"column {i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
 
+
+def _sheet_rows(sheet: Any, limit: int | None = None) -> tuple[list[str], Iterator[list[str]]]:
+    """(column names, the data rows as lists of strings as wide as the header), lazily."""
+    rows = (list(map(_text, r)) for r in sheet.iter_rows(values_only=True))
+    rows = (r for r in rows if any(r))
+    first = next(rows, None)
+    if first is None:
+        return [], iter(())
+    while first and not first[-1]:
+        first.pop()
+    width = len(first)
+
+    def data() -> Iterator[list[str]]:
+        for n, row in enumerate(rows):
+            if limit is not None and n >= limit:
+                return
+            yield row[:width] if len(row) >= width else row + [""] * (width - len(row))
+
+    return _header(first), data()
+
+
+def _open(data: Any, name: str) -> Any:
     try:
-        return pd.read_excel(data, engine="openpyxl", dtype=str, keep_default_na=False, **kw)
+        from openpyxl import load_workbook
     except ImportError:
         raise CsvImportError(f"{name}: reading Excel files needs openpyxl; pip install openpyxl, "
                              "or save the sheet as CSV") from None
+    try:
+        return load_workbook(data, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
-        raise CsvImportError(f"{name}: cannot read the Excel workbook ({type(exc).__name__}: {exc}); "
-                             "save the sheet as CSV and import that") from None
+        raise _damaged(name, exc) from None
+
+
+def _damaged(name: str, exc: Exception) -> CsvImportError:
+    return CsvImportError(f"{name}: cannot read the Excel workbook ({type(exc).__name__}: {exc}); "
+                          "save the sheet as CSV and import that")
 
 
 class ExcelReader:
@@ -52,13 +99,21 @@ class ExcelReader:
 
     @staticmethod
     def preview(source: Source, delimiter: str | None = None) -> Layout:
-        sheets = _read_excel(source.path, source.name, sheet_name=None, nrows=_SAMPLE_ROWS)
+        workbook = _open(source.path, source.name)
         layouts = []
-        for sheet, frame in sheets.items():
-            columns, rows = _frame_rows(frame)
-            layouts.append(Layout(source.path, DetectedEncoding("utf-8", "strict", "xlsx"), "", True, columns, rows,
-                                  0, source.size, len(rows) < _SAMPLE_ROWS, format="Excel workbook",
-                                  reader=ExcelReader.key, extra={"sheet": sheet}))
+        try:
+            for sheet in workbook.worksheets:
+                columns, data = _sheet_rows(sheet, _SAMPLE_ROWS)
+                rows = list(data)
+                layouts.append(Layout(source.path, DetectedEncoding("utf-8", "strict", "xlsx"), "", True, columns,
+                                      rows, 0, source.size, len(rows) < _SAMPLE_ROWS, format="Excel workbook",
+                                      reader=ExcelReader.key, extra={"sheet": sheet.title}))
+        except CsvImportError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a readable zip
+            raise _damaged(source.name, exc) from None
+        finally:
+            workbook.close()
         # The first sheet with a column named like tweet text; else with text found by content; else the first.
         named = [lay for lay in layouts if any(norm_name(c) in NAME_CANDIDATES["text"] for c in lay.columns)]
         found = [lay for lay in layouts if lay.columns and detect_mapping(lay).text is not None]
@@ -66,17 +121,26 @@ class ExcelReader:
         chosen = candidates[0] if candidates else None
         if chosen is None:
             raise CsvImportError(f"{source.name}: the workbook has no sheets; choose another file")
-        if len(sheets) > 1:
+        if len(layouts) > 1:
             chosen.format = f"Excel workbook, sheet {chosen.extra['sheet']!r}"
         return chosen
 
     @staticmethod
     def read_rows(source: Source, layout: Layout, mapping: ColumnMapping, stream: HashingStream,
                   counters: RowCounters) -> Iterator[list[str]]:
-        data = io.BytesIO(stream.read())
-        frame = _read_excel(data, source.name, sheet_name=layout.extra.get("sheet", 0))
-        _, rows = _frame_rows(frame)
-        yield from rows
+        workbook = _open(io.BytesIO(stream.read()), source.name)
+        try:
+            sheet = layout.extra.get("sheet")
+            worksheet = workbook[sheet] if isinstance(sheet, str) and sheet in workbook.sheetnames \
+                else workbook.worksheets[0]
+            _, rows = _sheet_rows(worksheet)
+            yield from rows
+        except CsvImportError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a readable zip
+            raise _damaged(source.name, exc) from None
+        finally:
+            workbook.close()
 
 
 __all__ = ["ExcelReader"]
