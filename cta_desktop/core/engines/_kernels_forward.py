@@ -25,17 +25,8 @@ if SPLIT_LANES:
     from cta_desktop.core.engines._kernels_conv_csr_x8 import conv, conv_time_outer
 else:
     from cta_desktop.core.engines._kernels_conv_csr import conv, conv_time_outer
-from cta_desktop.core.engines._kernels_simd import (
-    atomic_add,
-    cache_enabled,
-    ctlz,
-    vfma,
-    vload,
-    vload8,
-    vstore,
-    vzero,
-    vzero8,
-)
+from cta_desktop.core.engines import _kernels_simd
+from cta_desktop.core.engines._kernels_simd import VARIANT_OPS, atomic_add, cache_enabled, ctlz, vfma, vstore
 from cta_desktop.core.engines.tile_layout import (
     LANES,
     PLAN_C_IN,
@@ -53,7 +44,8 @@ from cta_desktop.core.engines.tile_layout import (
 
 CACHE = cache_enabled(__file__)
 # A vector of one tile row (LANES tweets), for the dense head: fused multiply-adds, as in the conv kernels.
-_vzero, _vload = (vzero8, vload8) if SPLIT_LANES else (vzero, vload)
+_, _load_op, _zero_op = VARIANT_OPS[SPLIT_LANES]
+_vzero, _vload = getattr(_kernels_simd, _zero_op), getattr(_kernels_simd, _load_op)
 
 _f32 = nb.float32[::1]
 _i64 = nb.int64[::1]

@@ -21,6 +21,10 @@ from numba.extending import intrinsic, register_model
 
 WIDTH = 16  # F32x16: the tile's LANES tweets in one vector
 HALF_WIDTH = 8  # F32x8: half a tile (one AVX2 register), for the split-lane kernels
+# Per kernel variant (split lanes or not): (vector width, name of its load op, name of its zero op).
+# The one place that says which vector ops each CPU path uses: the generator writes these names into
+# the conv kernels, and _kernels_forward takes the same ops for the dense head.
+VARIANT_OPS = {False: (WIDTH, "vload", "vzero"), True: (HALF_WIDTH, "vload8", "vzero8")}
 _F32 = ir.FloatType()
 _FLAGS = ("contract", "nnan", "ninf", "nsz")
 
@@ -181,5 +185,5 @@ def atomic_add(typingctx, arr, idx, val):
     return types.int64(arr, idx, val), codegen
 
 
-__all__ = ["HALF_WIDTH", "WIDTH", "atomic_add", "cache_enabled", "ctlz", "f32x8", "f32x16", "vfma", "vload", "vload8", "vstore",
+__all__ = ["HALF_WIDTH", "VARIANT_OPS", "WIDTH", "atomic_add", "cache_enabled", "ctlz", "f32x8", "f32x16", "vfma", "vload", "vload8", "vstore",
            "vstore_pool_relu", "vzero", "vzero8"]
