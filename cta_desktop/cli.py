@@ -14,7 +14,7 @@ COMMANDS: dict[str, str] = {
     "gui": "open the desktop app (the default)",
     "train": "train the dense model and prune it to 70/75/80/85% (needs the TweetEval data)",
     "evaluate": "score a shipped model on a TweetEval split and print JSON",
-    "bench": "benchmark dense TensorFlow against the NZB sparse engine",
+    "bench": "benchmark the NZB sparse engine against the dense runtimes (TensorFlow, TFLite, ONNX Runtime)",
     "analyze": "analyse a CSV of tweets and print a JSON summary",
     "explain": "show each word's push on the label of one tweet (by occlusion)",
     "library": "the library from a terminal: list, import, analyze, export, remove",
@@ -27,7 +27,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cta-desktop", description="Celeb's Tweet Analysis, offline.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        # argparse %-formats help strings ("85% (" would be a format); descriptions are shown as they are
+        p = sub.add_parser(name, help=help_text.replace("%", "%%"), description=help_text)
         if name == command:
             _module(name).configure(p)
     return parser
