@@ -143,6 +143,27 @@ def test_numba_cache_lives_in_the_user_cache(tmp_path):
     assert not list(package.rglob("*.nbi")), "numba wrote its cache inside the install"
 
 
+def test_numba_cache_is_set_whichever_engine_module_comes_first(tmp_path):
+    """`self-test` imports every module in name order, so the kernel modules (through _kernels_simd)
+    came before sparse.py, found no cache directory and compiled uncached on every run (10-12 s)."""
+    import os
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    code = (
+        "import numba\n"
+        "from cta_desktop.core.engines import _kernels_simd as simd, _kernels_conv_csr_x8 as k\n"
+        "print(repr(numba.config.CACHE_DIR), simd.cache_enabled(k.__file__), k.CACHE)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["CTA_CACHE_DIR"] = str(cache)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == f"{str(cache / 'numba')!r} True True"
+    assert any((cache / "numba").rglob("*.nbi")), "the kernels compiled at import were not cached"
+
+
 def test_generated_kernels_are_up_to_date():
     from cta_desktop.core.engines import _kernels_gen
 

@@ -19,6 +19,8 @@ from numba import config, types
 from numba.core.datamodel import models
 from numba.extending import intrinsic, register_model
 
+from cta_desktop.core.engines import _numba_cache  # noqa: F401  (numba's cache directory, before any kernel compiles)
+
 WIDTH = 16  # F32x16: the tile's LANES tweets in one vector
 HALF_WIDTH = 8  # F32x8: half a tile (one AVX2 register), for the split-lane kernels
 # Per kernel variant (split lanes or not): (vector width, name of its load op, name of its zero op).

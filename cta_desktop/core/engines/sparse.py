@@ -32,35 +32,17 @@ call `warmup_async()` at start-up so no user waits for it.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numba  # (ImportError -> best_engine falls back)
 import numpy as np
 
-from cta_desktop.paths import user_cache_dir
-
-
-def _configure_numba_cache() -> None:
-    """Point numba's cache at our cache directory. Must run before numba is imported."""
-    try:
-        cache = user_cache_dir() / "numba"
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    os.environ["NUMBA_CACHE_DIR"] = str(cache)
-    if "numba" in sys.modules:  # imported earlier by someone else: numba reads its config lazily too
-        sys.modules["numba"].config.CACHE_DIR = str(cache)
-
-
-_configure_numba_cache()
-
-import numba  # noqa: E402  (after the cache directory is set; ImportError -> best_engine falls back)
-
-from cta_desktop.core.engines.tile_layout import (  # noqa: E402
+from cta_desktop.core.engines import _numba_cache  # noqa: F401  (numba's cache directory, before any kernel compiles)
+from cta_desktop.core.engines.tile_layout import (
     BLOCK_BYTES,
     LANES,
     PLAN_N_TIME_BLOCKS,
@@ -69,9 +51,9 @@ from cta_desktop.core.engines.tile_layout import (  # noqa: E402
     SPLIT_LANES,
     time_tiles,
 )
-from cta_desktop.core.model_spec import CONVS, EMBED_DIM, POOL  # noqa: E402
-from cta_desktop.core.nzb import NzbFile, NzbTensor  # noqa: E402
-from cta_desktop.core.preprocess import SEQ_LEN  # noqa: E402
+from cta_desktop.core.model_spec import CONVS, EMBED_DIM, POOL
+from cta_desktop.core.nzb import NzbFile, NzbTensor
+from cta_desktop.core.preprocess import SEQ_LEN
 
 _jit_lock = threading.Lock()
 _pool_lock = threading.Lock()
