@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from cta_desktop.core.datasets.chunks import RowCounters
@@ -69,16 +70,27 @@ def _sheet_rows(sheet: Any, limit: int | None = None) -> tuple[list[str], Iterat
     return _header(first), data()
 
 
-def _open(data: Any, name: str) -> Any:
+@contextmanager
+def _workbook(data: Any, name: str) -> Iterator[Any]:
+    """The workbook opened read-only, closed afterwards; whatever openpyxl raises while it is read
+    (a damaged sheet inside a readable zip) becomes a CsvImportError that names the file."""
     try:
         from openpyxl import load_workbook
     except ImportError:
         raise CsvImportError(f"{name}: reading Excel files needs openpyxl; pip install openpyxl, "
                              "or save the sheet as CSV") from None
     try:
-        return load_workbook(data, read_only=True, data_only=True)
+        workbook = load_workbook(data, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
         raise _damaged(name, exc) from None
+    try:
+        yield workbook
+    except CsvImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, while the sheets are read
+        raise _damaged(name, exc) from None
+    finally:
+        workbook.close()
 
 
 def _damaged(name: str, exc: Exception) -> CsvImportError:
@@ -99,21 +111,14 @@ class ExcelReader:
 
     @staticmethod
     def preview(source: Source, delimiter: str | None = None) -> Layout:
-        workbook = _open(source.path, source.name)
         layouts = []
-        try:
+        with _workbook(source.path, source.name) as workbook:
             for sheet in workbook.worksheets:
                 columns, data = _sheet_rows(sheet, _SAMPLE_ROWS)
                 rows = list(data)
                 layouts.append(Layout(source.path, DetectedEncoding("utf-8", "strict", "xlsx"), "", True, columns,
                                       rows, 0, source.size, len(rows) < _SAMPLE_ROWS, format="Excel workbook",
                                       reader=ExcelReader.key, extra={"sheet": sheet.title}))
-        except CsvImportError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a readable zip
-            raise _damaged(source.name, exc) from None
-        finally:
-            workbook.close()
         # The first sheet with a column named like tweet text; else with text found by content; else the first.
         named = [lay for lay in layouts if any(norm_name(c) in NAME_CANDIDATES["text"] for c in lay.columns)]
         found = [lay for lay in layouts if lay.columns and detect_mapping(lay).text is not None]
@@ -128,19 +133,11 @@ class ExcelReader:
     @staticmethod
     def read_rows(source: Source, layout: Layout, mapping: ColumnMapping, stream: HashingStream,
                   counters: RowCounters) -> Iterator[list[str]]:
-        workbook = _open(io.BytesIO(stream.read()), source.name)
-        try:
+        with _workbook(io.BytesIO(stream.read()), source.name) as workbook:
             sheet = layout.extra.get("sheet")
             worksheet = workbook[sheet] if isinstance(sheet, str) and sheet in workbook.sheetnames \
                 else workbook.worksheets[0]
-            _, rows = _sheet_rows(worksheet)
-            yield from rows
-        except CsvImportError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a readable zip
-            raise _damaged(source.name, exc) from None
-        finally:
-            workbook.close()
+            yield from _sheet_rows(worksheet)[1]
 
 
 __all__ = ["ExcelReader"]
