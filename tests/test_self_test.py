@@ -147,6 +147,25 @@ def test_a_module_that_fails_to_import_is_named(fake_models, monkeypatch, capsys
     assert "imports: cannot import cta_desktop.core.metrics" in err and "scipy" in err
 
 
+def test_the_other_cpus_kernels_are_found_not_compiled(monkeypatch):
+    """Importing the kernel module of the other CPU path would compile kernels this CPU never runs."""
+    import importlib
+    import importlib.util
+
+    other = self_test._other_cpu_kernels()
+    imported = []
+    real = importlib.import_module
+    monkeypatch.setattr(importlib, "import_module", lambda name, *a: imported.append(name) or real(name, *a))
+    message, details = self_test.check_imports()
+    assert other in details["modules"] and other not in imported
+    assert "cta_desktop.core.engines.sparse" in imported and "not compiled" in message
+
+    real_find = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == other else real_find(name, *a))
+    with pytest.raises(self_test.CheckFailed, match=f"{other} .*source file is missing"):
+        self_test.check_imports()
+
+
 def test_relative_error_floor_and_nan():
     assert self_test.relative_error(np.array([[0.5, 1e-9]]), np.array([[0.5, 2e-9]])) < 1e-2
     with pytest.raises(self_test.CheckFailed, match="NaN"):
