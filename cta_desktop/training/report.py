@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cta_desktop.core.metrics import classification_metrics
+from cta_desktop.core.modelstore import model_stem
 from cta_desktop.training.data import load_split
 from cta_desktop.training.sources import SOURCES
 
@@ -221,19 +222,27 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
         f"- GloVe: embedding dimensions 1-25 start at the GloVe Twitter vectors x {cfg.get('glove_scale', 0)} for the words "
         "GloVe knows." if cfg.get("glove_scale") else "- GloVe Twitter vectors: tried, not used (see the val table below).",
         f"- Dense parent: Adam lr {cfg['lr']}, batch {cfg['batch_size']}, dropout {cfg['dropout']}, up to {cfg['epochs']} epochs, "
-        f"class weights `{cfg['class_weighting']}` (inverse class frequency), best epoch by val macro recall. "
+        f"class weights `{cfg['class_weighting']}` (inverse class frequency), best epoch by val macro recall"
+        + (f"; {1 + cfg['teachers']} dense models (seeds "
+           + ", ".join(str(x) for x in [cfg["seed"]] + [cfg["seed"] + 1000 + k for k in range(cfg["teachers"])])
+           + "), the best on val is the parent. "
+           if cfg.get("teachers") else ". ") +
         f"Embedding dimension 0 is seeded with the VADER lexicon's valence x {cfg['lexicon_init']} for the ~2k vocabulary words "
         "it covers (the lexicon ships inside the `vaderSentiment` package); everything else is trained from scratch.",
         f"- Pruning: from the dense parent, gradual magnitude pruning of every weight tensor (embedding, four conv kernels, "
         f"dense kernel; biases kept) with tfmot's polynomial schedule (power 3) over {cfg['prune_ramp_epochs']} epochs, then "
         f"training at the final sparsity; {cfg['prune_epochs']} epochs in all at lr {cfg['prune_lr']}; best final-sparsity "
-        "epoch by val macro recall. Implemented as a Keras 3 callback (`cta_desktop/training/pruning.py`), since "
+        "epoch by val macro recall"
+        + (f"; {cfg['prune_runs']} runs per level (seeds {cfg['seed']}, {cfg['seed'] + 1}, ...), the best on val kept"
+           if cfg.get("prune_runs", 1) > 1 else "")
+        + ". Implemented as a Keras 3 callback (`cta_desktop/training/pruning.py`), since "
         "tfmot needs the legacy tf_keras."
         + (f" Targets: (1 - {cfg.get('distill_alpha')}) x the label + {cfg.get('distill_alpha')} x the mean probabilities of "
-           f"an ensemble of the dense parent and {cfg.get('teachers')} more dense models (other seeds, each chosen on val)."
+           f"the {1 + cfg.get('teachers', 0)} dense models (each at its best val epoch)."
            if cfg.get("teachers") else ""),
         "- Calibration: one temperature per model fitted on val (see Calibration above).",
-        f"- Seed {summary[min(summary)]['seed']}; trained {summary[min(summary)]['date']}.",
+        "- Seeds (the chosen run of each model): " + ", ".join(f"{model_stem(level)} {meta['seed']}" for level, meta in sorted(summary.items()))
+        + f"; trained {summary[min(summary)]['date']}.",
         "",
         "Choices made on the val split only (dense parent, best-epoch val macro recall, one run each): baseline "
         "(dropout 0.3, lr 1e-3) 68.25 / 67.63 / 67.59 over three seeds; dropout 0.5: 66.97; lr 5e-4: 67.63; dropout 0.5 + "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,8 @@ class TrainConfig:
     emoji_fraction: float = 0.15  # share of training tweets augmented with emoji drawn from the ranking by label
     emoji_only: float = 0.2  # share of the augmented tweets that keep only their emoji
     emoji_init: float = 0.6  # > 0: seed embedding dimension 0 of emoji tokens with the ranking's score x this
-    teachers: int = 2  # > 0: distil the pruned models from an ensemble of the parent and this many more dense models
+    teachers: int = 2  # > 0: train this many more dense models (other seeds); all of them are the distillation ensemble
+    prune_runs: int = 2  # each pruned level is trained this many times (seeds seed, seed + 1, ...); the best on val is kept
     distill_alpha: float = 0.5  # weight of the ensemble's probabilities in the pruned models' targets
     calibrate: bool = True  # fit a temperature on val for each model (stored in its metadata)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -180,19 +181,30 @@ def prune_from(cfg: TrainConfig, parent: dict[str, np.ndarray], level: int, x_tr
     return weights, {"best_val_macro_recall": cb.best, "best_epoch": cb.best_epoch}
 
 
-def distillation_targets(cfg: TrainConfig, data: Prepared, parent: dict[str, np.ndarray], log=print) -> np.ndarray:
-    """(1 - alpha) x one-hot labels + alpha x the mean probabilities of an ensemble of dense models (the
-    parent and `cfg.teachers` more, other seeds, each chosen on val) on the training tweets."""
-    from dataclasses import replace
+def train_dense_models(cfg: TrainConfig, data: Prepared, log=print) -> list[tuple[dict[str, np.ndarray], dict[str, Any]]]:
+    """The dense model of `cfg.seed` and `cfg.teachers` more (seeds cfg.seed + 1000 + k), each at its best
+    val epoch: (weights, info with the seed)."""
+    runs = []
+    for k, seed in enumerate([cfg.seed] + [cfg.seed + 1000 + k for k in range(cfg.teachers)]):
+        w, info = train_dense(replace(cfg, seed=seed), data.vocab, data.x_tr, data.y_tr, data.x_val, data.y_val,
+                              log=log if k == 0 else (lambda s: None), ranking=data.ranking)
+        if k:
+            log(f"  dense model {k + 1} (seed {seed}): val macro recall {info['best_val_macro_recall']:.2f}")
+        runs.append((w, {**info, "seed": seed}))
+    return runs
 
-    probs = [NumpyEngine(parent).predict_proba(data.x_tr)]
-    for k in range(cfg.teachers):
-        teacher_cfg = replace(cfg, seed=cfg.seed + 1000 + k)
-        w, info = train_dense(teacher_cfg, data.vocab, data.x_tr, data.y_tr, data.x_val, data.y_val,
-                              log=lambda s: None, ranking=data.ranking)
-        log(f"  teacher {k + 1}: val macro recall {info['best_val_macro_recall']:.2f}")
-        probs.append(NumpyEngine(w).predict_proba(data.x_tr))
-    teacher = np.mean(probs, axis=0).astype(np.float32)
+
+def best_on_val(runs: list[tuple[dict[str, np.ndarray], dict[str, Any]]]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The run with the highest val macro recall (the first on a tie), its info listing every run's score."""
+    best = max(range(len(runs)), key=lambda i: (runs[i][1]["best_val_macro_recall"], -i))
+    weights, info = runs[best]
+    return weights, {**info, "runs_val_macro_recall": [r[1]["best_val_macro_recall"] for r in runs],
+                     "runs_seeds": [r[1].get("seed") for r in runs]}
+
+
+def distillation_targets(cfg: TrainConfig, data: Prepared, ensemble: list[dict[str, np.ndarray]]) -> np.ndarray:
+    """(1 - alpha) x one-hot labels + alpha x the mean probabilities of the dense models on the training tweets."""
+    teacher = np.mean([NumpyEngine(w).predict_proba(data.x_tr) for w in ensemble], axis=0).astype(np.float32)
     return (1 - cfg.distill_alpha) * _one_hot(data.y_tr) + cfg.distill_alpha * teacher
 
 
@@ -264,11 +276,18 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
     vocab.save(out / VOCAB_FILE)
 
     results: dict[int, tuple[dict, dict]] = {}
-    dense_w, info = train_dense(cfg, vocab, x_tr, y_tr, x_val, y_val, log, ranking=data.ranking)
+    dense_runs = train_dense_models(cfg, data, log)
+    dense_w, info = best_on_val(dense_runs)  # the parent (and the shipped dense model)
+    log(f"  dense parent: seed {info['seed']} (val macro recall {info['best_val_macro_recall']:.2f} of "
+        f"{info['runs_val_macro_recall']})")
     results[0] = (dense_w, info)
-    targets = distillation_targets(cfg, data, dense_w, log) if cfg.teachers else None
+    targets = distillation_targets(cfg, data, [w for w, _ in dense_runs]) if cfg.teachers else None
     for level in cfg.levels:
-        results[level] = prune_from(cfg, dense_w, level, x_tr, y_tr, x_val, y_val, log, targets)
+        runs = []
+        for j in range(max(1, cfg.prune_runs)):
+            w, level_info = prune_from(replace(cfg, seed=cfg.seed + j), dense_w, level, x_tr, y_tr, x_val, y_val, log, targets)
+            runs.append((w, {**level_info, "seed": cfg.seed + j}))
+        results[level] = best_on_val(runs)
 
     from cta_desktop.core.calibration import fit_temperature, scale_final_layer
     from cta_desktop.training.model import build_model, set_weights
@@ -312,7 +331,7 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
             "training_data": training_data_text(cfg, data),
             "training_sources": [{"key": k, "name": SOURCES[k][0], "licence": SOURCES[k][1]} for k in data.sources],
             "vocab_size": len(vocab),
-            "seed": cfg.seed,
+            "seed": info.get("seed", cfg.seed),
             "date": date,
             "config": {k: v for k, v in asdict(cfg).items() if k not in ("data_dir", "out_dir")},
             "parent": None if level == 0 else "cta_dense",
