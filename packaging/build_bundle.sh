@@ -121,6 +121,8 @@ print("self-test (JSON):", checks["dense-peers"]["detail"])
 EOF
 echo "self-test, warm: $(secs "$t0") s"
 echo "user dirs created:"; (cd "$SANDBOX/home" && find . -maxdepth 3 -type d | sed 's/^/  /')
+# ONNX Runtime (>= 1.29) keeps a telemetry device id and event store there unless told not to (onnx_rt.py).
+[ ! -e "$SANDBOX/home/.cache/Microsoft" ] || fail "ONNX Runtime telemetry files in the user's home: $(find "$SANDBOX/home/.cache/Microsoft" | head -3)"
 
 # The windowed executable takes the same commands (it is what a double click starts).
 step "windowed executable runs headless commands too"

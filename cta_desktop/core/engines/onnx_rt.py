@@ -5,11 +5,19 @@ no extra file, and calibration applied at load time is in it): Gather (embedding
 (same padding as Keras: the extra zero on the right) -> Relu -> MaxPool(2)] -> flatten in (time,
 channel) order as Keras does -> MatMul + Add -> Softmax. The graph is made with the `onnx` package's
 helper API and handed to ONNX Runtime as bytes; both are imported only when this engine is built.
+
+ONNX Runtime's telemetry is switched off before it loads. Since 1.29 its Linux and macOS builds
+collect usage events by default, keep a device id and an event store in ~/.cache/Microsoft and send
+them to Microsoft when online; the app promises that nothing leaves the computer.
+`ORT_DISABLE_TELEMETRY=1`, set before ONNX Runtime initialises, turns all of that off there; on
+Windows, `disable_telemetry_events()` turns off its event tracing.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -66,6 +74,17 @@ def build_onnx_model(weights: Mapping[str, np.ndarray]):
     return model
 
 
+def import_onnxruntime() -> Any:
+    """`onnxruntime`, imported with its telemetry off (see the module docstring)."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"  # read once, when ONNX Runtime initialises
+    import onnxruntime as ort
+
+    disable = getattr(ort, "disable_telemetry_events", None)
+    if disable is not None:
+        disable()
+    return ort
+
+
 class OnnxRuntimeEngine:
     """ONNX Runtime (CPU execution provider, all graph optimisations) on the dense weights."""
 
@@ -73,8 +92,7 @@ class OnnxRuntimeEngine:
     title = "ONNX Runtime"
 
     def __init__(self, weights: Mapping[str, np.ndarray], batch_size: int = 4096, threads: int | None = None):
-        import onnxruntime as ort
-
+        ort = import_onnxruntime()
         self.model_bytes = int(sum(np.asarray(v).astype(np.float32).nbytes for v in weights.values()))
         self.batch_size = int(batch_size)
         options = ort.SessionOptions()
