@@ -202,16 +202,22 @@ class LibrarySource(TweetSource):
 # The pipeline
 
 
-def default_model(model: Any, engine: Any) -> tuple[Any, Any]:
-    """The shipped default model and the best engine for it, where not given."""
+def resolve_model(model: Any) -> Any:
+    """The model given, else the shipped default one."""
     if model is None:
         from cta_desktop.core.modelstore import load_model
 
         model = load_model()
-    if engine is None:
-        from cta_desktop.core.engines import best_engine
+    return model
 
-        engine = best_engine(model)
+
+def default_model(model: Any, engine: Any, n_tweets: int | None = None) -> tuple[Any, Any]:
+    """The shipped default model and the best engine for it (for `n_tweets` tweets, if known), where not given."""
+    model = resolve_model(model)
+    if engine is None:
+        from cta_desktop.core.engines import engine_for
+
+        engine = engine_for(model, n_tweets)
     return model, engine
 
 
@@ -393,12 +399,13 @@ def analyze(source: TweetSource, *, model: Any = None, engine: Any = None, progr
 def _analyze(source: TweetSource, model: Any, engine: Any, progress: Progress | None, cancel: Cancel | None,
              keep_texts: bool, per_tweet_csv: str | Path | None, workers: int | None, include_retweets: bool,
              include_replies: bool, engine_cache: EngineCache | None) -> AnalysisResult:
-    model, engine = default_model(model, engine)
+    model = resolve_model(model)
     t0 = time.perf_counter()
     n_estimate = source.open()
     if progress is not None:
         progress(0, source.total)  # started: the bar leaves its busy state before the first chunk is done
     t_start_up = time.perf_counter()
+    model, engine = default_model(model, engine, n_estimate)  # (made before the pool forks, as always)
     n_workers = choose_workers(workers, n_estimate)
     pool = get_pool(model, n_workers) if n_workers else None
     warm_engine(engine)
