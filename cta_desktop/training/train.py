@@ -185,7 +185,7 @@ def train_dense_models(cfg: TrainConfig, data: Prepared, log=print) -> list[tupl
     """The dense model of `cfg.seed` and `cfg.teachers` more (seeds cfg.seed + 1000 + k), each at its best
     val epoch: (weights, info with the seed)."""
     runs = []
-    for k, seed in enumerate([cfg.seed] + [cfg.seed + 1000 + k for k in range(cfg.teachers)]):
+    for k, seed in enumerate([cfg.seed] + [cfg.seed + 1000 + t for t in range(cfg.teachers)]):
         w, info = train_dense(replace(cfg, seed=seed), data.vocab, data.x_tr, data.y_tr, data.x_val, data.y_val,
                               log=log if k == 0 else (lambda s: None), ranking=data.ranking)
         if k:
