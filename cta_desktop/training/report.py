@@ -197,6 +197,10 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
         lines.append(f"| VADER | {pcr['negative']:.1f} | {pcr['neutral']:.1f} | {pcr['positive']:.1f} |")
     lines += _calibration_section(summary, split, out_dir)
     cfg = summary[min(summary)]["config"]
+    # the seeds each selection step tried, as the training run recorded them
+    dense_seeds = summary.get(0, {}).get("selection", {}).get("runs_seeds") or [cfg["seed"]]
+    pruned = [meta for level, meta in sorted(summary.items()) if level]
+    prune_seeds = (pruned[0]["selection"].get("runs_seeds") if pruned else None) or [cfg["seed"]]
     first = summary[min(summary)]
     lines += ["", "## Training sources and their licences", "", "| source | licence |", "|---|---|"]
     for src in first.get("training_sources") or [{"name": SOURCES[k][0], "licence": SOURCES[k][1]} for k in ("tweeteval", "vader")]:
@@ -223,22 +227,20 @@ def write_report(summary: dict, data_dir: str, out_dir: str, smoke: bool = False
         "GloVe knows." if cfg.get("glove_scale") else "- GloVe Twitter vectors: tried, not used (see the val table below).",
         f"- Dense parent: Adam lr {cfg['lr']}, batch {cfg['batch_size']}, dropout {cfg['dropout']}, up to {cfg['epochs']} epochs, "
         f"class weights `{cfg['class_weighting']}` (inverse class frequency), best epoch by val macro recall"
-        + (f"; {1 + cfg['teachers']} dense models (seeds "
-           + ", ".join(str(x) for x in [cfg["seed"]] + [cfg["seed"] + 1000 + k for k in range(cfg["teachers"])])
-           + "), the best on val is the parent. "
-           if cfg.get("teachers") else ". ") +
+        + (f"; {len(dense_seeds)} dense models (seeds {', '.join(map(str, dense_seeds))}), the best on val is the parent. "
+           if len(dense_seeds) > 1 else ". ") +
         f"Embedding dimension 0 is seeded with the VADER lexicon's valence x {cfg['lexicon_init']} for the ~2k vocabulary words "
         "it covers (the lexicon ships inside the `vaderSentiment` package); everything else is trained from scratch.",
         f"- Pruning: from the dense parent, gradual magnitude pruning of every weight tensor (embedding, four conv kernels, "
         f"dense kernel; biases kept) with tfmot's polynomial schedule (power 3) over {cfg['prune_ramp_epochs']} epochs, then "
         f"training at the final sparsity; {cfg['prune_epochs']} epochs in all at lr {cfg['prune_lr']}; best final-sparsity "
         "epoch by val macro recall"
-        + (f"; {cfg['prune_runs']} runs per level (seeds {cfg['seed']}, {cfg['seed'] + 1}, ...), the best on val kept"
-           if cfg.get("prune_runs", 1) > 1 else "")
+        + (f"; {len(prune_seeds)} runs per level (seeds {', '.join(map(str, prune_seeds))}), the best on val kept"
+           if len(prune_seeds) > 1 else "")
         + ". Implemented as a Keras 3 callback (`cta_desktop/training/pruning.py`), since "
         "tfmot needs the legacy tf_keras."
         + (f" Targets: (1 - {cfg.get('distill_alpha')}) x the label + {cfg.get('distill_alpha')} x the mean probabilities of "
-           f"the {1 + cfg.get('teachers', 0)} dense models (each at its best val epoch)."
+           f"the {len(dense_seeds)} dense models (each at its best val epoch)."
            if cfg.get("teachers") else ""),
         "- Calibration: one temperature per model fitted on val (see Calibration above).",
         "- Seeds (the chosen run of each model): " + ", ".join(f"{model_stem(level)} {meta['seed']}" for level, meta in sorted(summary.items()))
