@@ -224,10 +224,9 @@ HEADLESS_SKIP = ("cta_desktop.gui", "cta_desktop.training", "cta_desktop.command
 
 def _other_cpu_kernels() -> str:
     """The conv kernel module this CPU does not run (the AVX-512 one on an AVX2 CPU, and the other way)."""
-    from cta_desktop.core.engines.tile_layout import SPLIT_LANES
+    from cta_desktop.core.engines.tile_layout import KERNEL_MODULES, SPLIT_LANES
 
-    stem = "_kernels_conv_csr" if SPLIT_LANES else "_kernels_conv_csr_x8"
-    return f"cta_desktop.core.engines.{stem}"
+    return f"cta_desktop.core.engines.{KERNEL_MODULES[not SPLIT_LANES]}"
 
 
 def check_imports() -> tuple[str, dict]:

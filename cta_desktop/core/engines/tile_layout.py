@@ -58,6 +58,11 @@ def time_tiles(split: bool) -> tuple[int, ...]:
     return TIME_TILES_SPLIT if split else TIME_TILES
 
 
+# The generated conv kernel module of each variant (_kernels_gen writes them; _kernels_forward imports
+# this CPU's one by name, so PyInstaller sees both imports; self-test only looks for the other one).
+KERNEL_MODULES = {False: "_kernels_conv_csr", True: "_kernels_conv_csr_x8"}
+
+
 BLOCK_BYTES = 32 * 1024  # target size of one channel block of a tile's layer input (fits L1 with room)
 
 # Per conv layer, PLAN_STRIDE int64 entries:
