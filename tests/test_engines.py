@@ -115,20 +115,7 @@ def test_sparse_layers_cut_the_work():
     assert all_sparse.name == "nzb" and layer1.name == "nzb[1]"
 
 
-def _run_with_fresh_cache(code: str, cache: Path) -> str:
-    """Run `code` in a fresh Python process whose user cache directory is `cache`; its stdout."""
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
-    env["CTA_CACHE_DIR"] = str(cache)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout
-
-
-def test_numba_cache_lives_in_the_user_cache(tmp_path):
+def test_numba_cache_lives_in_the_user_cache(tmp_path, run_python):
     """In a fresh process (numba fixes its cache folder at first import), the kernels' cache goes to
     the user cache directory, and compiled kernels really land there, never beside the sources."""
     cache = tmp_path / "user cache ✓"
@@ -141,14 +128,14 @@ def test_numba_cache_lives_in_the_user_cache(tmp_path):
         "print(numba.config.CACHE_DIR)\n"
         "print(sparse.jit_cache_dir())\n"
     )
-    numba_dir, engine_dir = _run_with_fresh_cache(code, cache).strip().splitlines()[-2:]
+    numba_dir, engine_dir = run_python(code, {"CTA_CACHE_DIR": str(cache)}, drop_env=["NUMBA_CACHE_DIR"]).strip().splitlines()[-2:]
     assert numba_dir == engine_dir == str(cache / "numba")
     assert any((cache / "numba").rglob("*.nbi")), "no compiled kernel was cached"
     package = Path(sparse.__file__).resolve().parent
     assert not list(package.rglob("*.nbi")), "numba wrote its cache inside the install"
 
 
-def test_numba_cache_is_set_whichever_engine_module_comes_first(tmp_path):
+def test_numba_cache_is_set_whichever_engine_module_comes_first(tmp_path, run_python):
     """`self-test` imports every module in name order, so the kernel modules (through _kernels_simd)
     came before sparse.py, found no cache directory and compiled uncached on every run (10-12 s)."""
     cache = tmp_path / "cache"
@@ -157,7 +144,7 @@ def test_numba_cache_is_set_whichever_engine_module_comes_first(tmp_path):
         "from cta_desktop.core.engines import _kernels_simd as simd, _kernels_conv_csr_x8 as k\n"
         "print(repr(numba.config.CACHE_DIR), simd.cache_enabled(k.__file__), k.CACHE)\n"
     )
-    assert _run_with_fresh_cache(code, cache).strip().splitlines()[-1] == f"{str(cache / 'numba')!r} True True"
+    assert run_python(code, {"CTA_CACHE_DIR": str(cache)}, drop_env=["NUMBA_CACHE_DIR"]).strip().splitlines()[-1] == f"{str(cache / 'numba')!r} True True"
     assert any((cache / "numba").rglob("*.nbi")), "the kernels compiled at import were not cached"
 
 

@@ -90,14 +90,10 @@ def test_stale_or_missing_tflite_is_refused(model, tmp_path):
         TfLiteEngine.from_model(copy)
 
 
-def test_onnx_runtime_runs_with_its_telemetry_off(tmp_path):
+def test_onnx_runtime_runs_with_its_telemetry_off(tmp_path, run_python):
     """ONNX Runtime >= 1.29 keeps a device id and a telemetry event store in ~/.cache/Microsoft on Linux
     and macOS, and uploads them when online, unless ORT_DISABLE_TELEMETRY=1 is set before it loads. The
     app promises that nothing leaves the computer: our engine sets it, and nothing lands in the home folder."""
-    import os
-    import subprocess
-    import sys
-
     pytest.importorskip("onnxruntime")
     home = tmp_path / "home"
     home.mkdir()
@@ -109,9 +105,6 @@ def test_onnx_runtime_runs_with_its_telemetry_off(tmp_path):
         "e.predict_proba(np.ones((4, 50), np.int32))\n"
         "print(os.environ.get('ORT_DISABLE_TELEMETRY'))\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME")}
-    env["HOME"] = str(home)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
+    out = run_python(code, {"HOME": str(home)}, drop_env=["ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME"])
     assert not list(home.rglob("*")), f"ONNX Runtime wrote {[str(p) for p in home.rglob('*')][:5]}"
-    assert out.stdout.strip().splitlines()[-1] == "1"
+    assert out.strip().splitlines()[-1] == "1"

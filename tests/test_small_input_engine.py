@@ -5,9 +5,6 @@ loaded already, get the NZB engine."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,7 +18,7 @@ from cta_desktop.core.modelstore import available_levels, load_model
 pytestmark = pytest.mark.skipif(80 not in available_levels(), reason="models not available")
 
 
-def test_a_small_csv_in_a_fresh_process_never_loads_numba(tmp_path):
+def test_a_small_csv_in_a_fresh_process_never_loads_numba(tmp_path, run_python):
     csv_path = example_csvs()[0]
     code = (
         "import json, sys\n"
@@ -30,11 +27,9 @@ def test_a_small_csv_in_a_fresh_process_never_loads_numba(tmp_path):
         "print(json.dumps({'engine': r.engine_name, 'n': r.n_tweets, 'labels': r.labels.tolist(),\n"
         "                  'numba': 'numba' in sys.modules}))\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
-    env["CTA_CACHE_DIR"] = str(tmp_path / "cache")  # fresh: the kernels would have to compile
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    # a fresh cache: the kernels would have to compile
+    out = run_python(code, {"CTA_CACHE_DIR": str(tmp_path / "cache")}, drop_env=["NUMBA_CACHE_DIR"])
+    got = json.loads(out.strip().splitlines()[-1])
     assert got["engine"] == "numpy-reference" and not got["numba"]
     assert 0 < got["n"] <= SMALL_INPUT_TWEETS
     model = load_model(80)  # the same labels as the NZB engine gives
