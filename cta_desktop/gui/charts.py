@@ -352,9 +352,7 @@ class ChartWidget(QWidget):
         """Render in this thread, now (screenshots, exports, tests); any render in flight is ignored."""
         if self._drawing is None:
             return
-        self._resize_timer.stop()
-        self._start_timer.stop()
-        self._awaiting_paint = False
+        self._stop_pending()
         self._generation += 1
         draw, args = self._drawing
         w, h, ratio = self._rendered_target = self._target()
@@ -390,10 +388,14 @@ class ChartWidget(QWidget):
         if self._drawing is not None and not self._start_timer.isActive() and self._target() != self._rendered_target:
             self._resize_timer.start()
 
-    def clear(self) -> None:
+    def _stop_pending(self) -> None:
+        """Forget a render waiting for a paint or a resize to settle."""
         self._start_timer.stop()
-        self._awaiting_paint = False
         self._resize_timer.stop()
+        self._awaiting_paint = False
+
+    def clear(self) -> None:
+        self._stop_pending()
         self._rendered_target = None
         self._drawing = None
         self._generation += 1
