@@ -144,11 +144,7 @@ def tokenize(text: object) -> list[str]:
 
     The rules live in one place, `_tokenize_block`: a tweet is a block of one.
     """
-    if not isinstance(text, str) or not text:
-        return []
-    if _SEP_CHAR in text:
-        text = text.replace(_SEP_CHAR, _SEP_STAND_IN)
-    return _tokenize_block([text], text)[0]
+    return tokenize_many([text])[0]
 
 
 # The rules run on a block of tweets joined with "\n\x1f\n", each rule once over the whole text (a
