@@ -36,6 +36,10 @@ def test_smoke_training_writes_pruned_nzb_models(tmp_path):
     assert (out / "cta_p80.nzb").stat().st_size < (out / "cta_dense.keras").stat().st_size
     assert meta["calibration"]["temperature"] > 0 and "test_ece" in meta["calibration"]
     assert ":grinning_face:" in model.vocab.index  # the ranking's emoji get rows even in a smoke run
+    # distilled from the parent and the n-gram logistic regression (on by default), both recorded
+    teacher = meta["distillation"]["teacher"]
+    assert meta["distillation"]["alpha"] == 0.8 and teacher["dense_models"] == 1 and teacher["linear_weight"] == 0.5
+    assert 0 < teacher["linear_val_macro_recall"] <= 100 and 0 < teacher["val_macro_recall"] <= 100
 
 
 def test_bad_levels_are_refused(capsys):

@@ -20,7 +20,7 @@ from cta_desktop.core.metrics import classification_metrics
 from cta_desktop.core.model_spec import FILTER_AXIS, PRUNABLE, weight_names
 from cta_desktop.core.modelstore import SPARSITY_LEVELS, VOCAB_FILE, metadata_path, model_stem, nzb_path
 from cta_desktop.core.nzb import NzbTensor, write_nzb
-from cta_desktop.core.preprocess import Vocabulary, tokenize_many
+from cta_desktop.core.preprocess import Vocabulary, encode_tokens, tokenize_many
 from cta_desktop.training.data import load_split
 from cta_desktop.training.sources import SOURCES
 
@@ -52,7 +52,8 @@ class TrainConfig:
     emoji_init: float = 0.6  # > 0: seed embedding dimension 0 of emoji tokens with the ranking's score x this
     teachers: int = 2  # > 0: train this many more dense models (other seeds); all of them are the distillation ensemble
     prune_runs: int = 2  # each pruned level is trained this many times (seeds seed, seed + 1, ...); the best on val is kept
-    distill_alpha: float = 0.5  # weight of the ensemble's probabilities in the pruned models' targets
+    linear_teacher: float = 0.5  # > 0: weight of an n-gram logistic regression in the distillation ensemble
+    distill_alpha: float = 0.8  # weight of the ensemble's probabilities in the pruned models' targets
     calibrate: bool = True  # fit a temperature on val for each model (stored in its metadata)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -202,10 +203,32 @@ def best_on_val(runs: list[tuple[dict[str, np.ndarray], dict[str, Any]]]) -> tup
                      "runs_seeds": [r[1].get("seed") for r in runs]}
 
 
-def distillation_targets(cfg: TrainConfig, data: Prepared, ensemble: list[dict[str, np.ndarray]]) -> np.ndarray:
-    """(1 - alpha) x one-hot labels + alpha x the mean probabilities of the dense models on the training tweets."""
-    teacher = np.mean([NumpyEngine(w).predict_proba(data.x_tr) for w in ensemble], axis=0).astype(np.float32)
-    return (1 - cfg.distill_alpha) * _one_hot(data.y_tr) + cfg.distill_alpha * teacher
+def distillation_targets(cfg: TrainConfig, data: Prepared, ensemble: list[dict[str, np.ndarray]],
+                         log=print) -> tuple[np.ndarray, dict[str, Any]]:
+    """(1 - alpha) x one-hot labels + alpha x the teacher's probabilities on the training tweets, and the
+    teacher's val macro recall. The teacher: the mean of the dense models, mixed with the n-gram
+    logistic regression's out-of-fold probabilities (weight cfg.linear_teacher) when that is on."""
+    def ensemble_probs(x):
+        return np.mean([NumpyEngine(w).predict_proba(x) for w in ensemble], axis=0).astype(np.float32)
+
+    teacher, teacher_val = ensemble_probs(data.x_tr), ensemble_probs(data.x_val)
+    info: dict[str, Any] = {"dense_models": len(ensemble),
+                            "dense_val_macro_recall": _val_mr(data, teacher_val)}
+    if cfg.linear_teacher:
+        from cta_desktop.training.linear_teacher import linear_teacher_probs
+
+        oof, (linear_val,) = linear_teacher_probs(data.tr_tokens, data.y_tr, [tokenize_many(data.val_texts)],
+                                                  seed=cfg.seed)
+        w = cfg.linear_teacher
+        teacher, teacher_val = (1 - w) * teacher + w * oof, (1 - w) * teacher_val + w * linear_val
+        info.update(linear_weight=w, linear_val_macro_recall=_val_mr(data, linear_val))
+    info["val_macro_recall"] = _val_mr(data, teacher_val)
+    log(f"  teacher: val macro recall {info['val_macro_recall']:.2f} ({info})")
+    return (1 - cfg.distill_alpha) * _one_hot(data.y_tr) + cfg.distill_alpha * teacher, info
+
+
+def _val_mr(data: Prepared, probs: np.ndarray) -> float:
+    return round(classification_metrics(data.y_val, probs.argmax(1))["macro_recall"], 2)
 
 
 def measured_sparsity(weights: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -236,6 +259,7 @@ class Prepared:
     sources: list[str]
     n_tweeteval: int
     n_tse: int
+    tr_tokens: list[list[str]] = field(default_factory=list)  # the training tweets' tokens (as encoded in x_tr)
 
 
 def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
@@ -262,9 +286,10 @@ def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
         sources.append("glove")
     if ranking:  # every emoji the ranking knows gets a row, even if augmentation never drew it
         vocab = add_tokens(vocab, [e.token for e in ranking])
-    x_tr, x_val = vocab.encode(tr_texts), vocab.encode(val_texts)
+    tr_tokens = tokenize_many(tr_texts)
+    x_tr, x_val = encode_tokens(tr_tokens, vocab.index), vocab.encode(val_texts)
     log(f"vocabulary: {len(vocab)} words; train {len(x_tr)} (TweetEval {n_tweeteval}, TSE {n_tse}), val {len(x_val)} tweets")
-    return Prepared(vocab, x_tr, y_tr, x_val, y_val, val_texts, ranking, sources, n_tweeteval, n_tse)
+    return Prepared(vocab, x_tr, y_tr, x_val, y_val, val_texts, ranking, sources, n_tweeteval, n_tse, tr_tokens)
 
 
 def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
@@ -281,7 +306,8 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
     log(f"  dense parent: seed {info['seed']} (val macro recall {info['best_val_macro_recall']:.2f} of "
         f"{info['runs_val_macro_recall']})")
     results[0] = (dense_w, info)
-    targets = distillation_targets(cfg, data, [w for w, _ in dense_runs]) if cfg.teachers else None
+    targets, teacher_info = (distillation_targets(cfg, data, [w for w, _ in dense_runs], log)
+                             if cfg.teachers or cfg.linear_teacher else (None, None))
     for level in cfg.levels:
         runs = []
         for j in range(max(1, cfg.prune_runs)):
@@ -335,6 +361,8 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
             "date": date,
             "config": {k: v for k, v in asdict(cfg).items() if k not in ("data_dir", "out_dir")},
             "parent": None if level == 0 else "cta_dense",
+            "distillation": None if level == 0 or teacher_info is None else
+            {"alpha": cfg.distill_alpha, "teacher": teacher_info},
             "engine_for_metrics": "numpy reference forward pass (cta_desktop.core.engines.reference), calibrated",
         }
         size = write_nzb(nzb_path(level, out), to_nzb_tensors(weights), {"name": stem, "sparsity": level, "vocab_size": len(vocab)})
