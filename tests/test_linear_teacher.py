@@ -36,3 +36,22 @@ def test_learns_words_that_carry_the_label():
     oof, (test,) = linear_teacher_probs(tokens, labels, [[["so", "awful"], ["lovely", "day"], ["meeting", "at", "<num>"]]])
     assert np.mean(oof.argmax(1) == labels) > 0.95
     assert list(test.argmax(1)) == [0, 2, 1]
+
+
+def test_without_scikit_learn_the_message_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn -> ImportError
+    with pytest.raises(ValueError, match=r"scikit-learn.*\[train\].*--linear-teacher 0"):
+        linear_teacher_probs([["a"]] * 6, np.array([0, 1, 2] * 2))
+
+
+def test_train_refuses_before_training_when_scikit_learn_is_missing(monkeypatch, tmp_path, capsys):
+    import sys
+
+    from cta_desktop.cli import main
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    # an empty --data folder: had training started, the message would be about the missing TweetEval files
+    assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "out"), "--no-report"]) == 2
+    assert "scikit-learn" in capsys.readouterr().err

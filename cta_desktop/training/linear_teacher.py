@@ -18,6 +18,15 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def require_sklearn() -> None:
+    """Raise ValueError with what to install when scikit-learn is missing (checked before training starts)."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError as exc:
+        raise ValueError("the n-gram teacher needs scikit-learn: pip install -e \".[train]\" "
+                         "(or train without it: --linear-teacher 0)") from exc
+
+
 def _features(train_docs: list[str], other_docs: Sequence[list[str]]):
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,6 +45,7 @@ def linear_teacher_probs(train_tokens: Sequence[Sequence[str]], labels: np.ndarr
                          seed: int = 0) -> tuple[np.ndarray, list[np.ndarray]]:
     """(out-of-fold probabilities for the training tweets, probabilities for each set in `other_tokens`
     from a model fitted on all training tweets); (n, 3) float32 arrays, classes 0, 1, 2."""
+    require_sklearn()
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 

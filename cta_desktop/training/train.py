@@ -293,6 +293,10 @@ def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
 
 
 def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
+    if cfg.linear_teacher:  # fail now, not after the dense models have trained
+        from cta_desktop.training.linear_teacher import require_sklearn
+
+        require_sklearn()
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
