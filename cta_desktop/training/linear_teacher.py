@@ -17,6 +17,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+WORD_NGRAMS = (1, 2)
+CHAR_NGRAMS = (2, 5)
+FOLDS = 5
+# what the teacher is, for the report (models/REPORT.md), from the settings above
+DESCRIPTION = (f"a logistic regression over TF-IDF word {WORD_NGRAMS[0]}-{WORD_NGRAMS[1]}-grams and character "
+               f"{CHAR_NGRAMS[0]}-{CHAR_NGRAMS[1]}-grams of the same tokens (`cta_desktop/training/linear_teacher.py`, "
+               f"scikit-learn; its probabilities for the training tweets are out-of-fold, {FOLDS} folds)")
+
 
 def require_sklearn() -> None:
     """Raise ValueError with what to install when scikit-learn is missing (checked before training starts)."""
@@ -32,8 +40,8 @@ def _features(train_docs: list[str], other_docs: Sequence[list[str]]):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # documents are our preprocessing's tokens joined by spaces: the same text rules as the CNN
-    words = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=False)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, lowercase=False,
+    words = TfidfVectorizer(token_pattern=r"\S+", ngram_range=WORD_NGRAMS, min_df=2, sublinear_tf=True, lowercase=False)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=3, sublinear_tf=True, lowercase=False,
                             max_features=300_000)
     x_train = hstack([words.fit_transform(train_docs), chars.fit_transform(train_docs)]).tocsr()
     others = [hstack([words.transform(d), chars.transform(d)]).tocsr() for d in other_docs]
@@ -41,7 +49,7 @@ def _features(train_docs: list[str], other_docs: Sequence[list[str]]):
 
 
 def linear_teacher_probs(train_tokens: Sequence[Sequence[str]], labels: np.ndarray,
-                         other_tokens: Sequence[Sequence[Sequence[str]]] = (), c: float = 1.0, folds: int = 5,
+                         other_tokens: Sequence[Sequence[Sequence[str]]] = (), c: float = 1.0, folds: int = FOLDS,
                          seed: int = 0) -> tuple[np.ndarray, list[np.ndarray]]:
     """(out-of-fold probabilities for the training tweets, probabilities for each set in `other_tokens`
     from a model fitted on all training tweets); (n, 3) float32 arrays, classes 0, 1, 2."""

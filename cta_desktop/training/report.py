@@ -278,11 +278,11 @@ def _targets_text(cfg: dict, n_dense: int, distillation: dict | None) -> str:
     dense = f"the mean probabilities of the {n_dense} dense models (each at its best val epoch)"
     if not teacher.get("linear_weight"):
         return f" Targets: (1 - {alpha}) x the label + {alpha} x {dense}."
+    from cta_desktop.training.linear_teacher import DESCRIPTION
+
     w = teacher["linear_weight"]
-    return (f" Targets: (1 - {alpha}) x the label + {alpha} x the teacher, which is {1 - w:g} x {dense} + {w:g} x a "
-            "logistic regression over TF-IDF word 1-2-grams and character 2-5-grams of the same tokens "
-            "(`cta_desktop/training/linear_teacher.py`, scikit-learn; its probabilities for the training tweets are "
-            f"out-of-fold, 5 folds). Teacher val macro recall: dense models {teacher['dense_val_macro_recall']:.2f}, "
+    return (f" Targets: (1 - {alpha}) x the label + {alpha} x the teacher, which is {1 - w:g} x {dense} + {w:g} x "
+            f"{DESCRIPTION}. Teacher val macro recall: dense models {teacher['dense_val_macro_recall']:.2f}, "
             f"logistic regression {teacher['linear_val_macro_recall']:.2f}, the mix {teacher['val_macro_recall']:.2f}.")
 
 
