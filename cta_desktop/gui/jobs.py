@@ -44,7 +44,8 @@ def cached_model(sparsity: int) -> tuple[Any, Any]:
 def warm_up_engine() -> threading.Thread:
     """From app start, in one background thread: load the language identifier's model (needed by the
     first analysis: ~0.3-0.8 s, decompressing), then compile (or load from the cache) the NZB kernels
-    (seconds when cold; until they are ready analyses run on the NumPy reference, see `best_engine`).
+    (seconds when cold; until they are ready analyses run on the NumPy reference, see `best_engine`),
+    then the tokenizer kernel (`core.fast_tokens`; until it is ready analyses tokenise in Python).
     One after the other, so the first does not fight the compiler for the GIL.
 
     Then it imports the matplotlib modules the charts use and, once the kernels are ready, collects
@@ -67,6 +68,9 @@ def warm_up_engine() -> threading.Thread:
             pass
         else:
             sparse.warmup_async().join()
+        from cta_desktop.core import fast_tokens
+
+        fast_tokens.warm_up()  # the compiled tokenizer (analyses tokenise in Python until it is ready)
         gc.collect()
         gc.freeze()
 

@@ -70,9 +70,18 @@ class EncodedChunk:
 
 
 def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> EncodedChunk:
-    """`encode_texts` plus the judgement (core/judgement.py); words are counted on judged tweets only."""
+    """`encode_texts` plus the judgement (core/judgement.py); words are counted on judged tweets only.
+
+    Through the compiled tokenizer (`fast_tokens`) once it is loaded in this process, else in Python:
+    the same ids, words and judgement either way (tests/test_fast_tokens.py)."""
+    from cta_desktop.core import fast_tokens
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
+    fast = fast_tokens.encode(texts, index, seq_len)
+    if fast is not None:
+        reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index)
+        words, rows_oov, words_oov = fast.word_counts(reasons == JUDGED, seq_len)
+        return EncodedChunk(fast.ids, words, reasons, languages, rows_oov, words_oov)
     token_lists = tokenize_many(texts)
     out = encode_tokens(token_lists, index, seq_len)
     reasons, languages = judge_rows(texts, token_lists, out, index)
@@ -127,6 +136,9 @@ def _exit_with_app(app_pid: int, interval: float = 1.0) -> None:
 def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
     """Worker start-up: watch the app, build the word index (from the vocabulary file or the words)."""
     global _WORKER_INDEX
+    from cta_desktop.core import fast_tokens
+
+    fast_tokens.warm_up_async()  # the compiled tokenizer, loaded (or compiled) in the background
     if app_pid is not None:
         threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
     if isinstance(vocab, str):

@@ -1,0 +1,480 @@
+"""numba: the rules of `preprocess.tokenize`, compiled, from a tweet's code points to its token ids.
+
+One tweet at a time, the same passes in the same order as `preprocess._tokenize_block` on a tweet
+alone: URLs, @mentions, #hashtags (CamelCase split), emoji -> " :name: " and ’ -> ', lower case,
+elongations, then the token scan and the id lookup (numbers -> <num>, emoticons -> their tokens).
+Each regex is written out as the scan `re` does: leftmost match first, lookbehinds on the pass's
+input, the alternatives of the token pattern in its order. Characters are classified by tables
+built from Python's own `str` methods (`fast_tokens.char_tables`), so `\\w`, `\\s`, `isalnum`,
+`islower` and `lower` mean here what they mean in `re` and `str`.
+
+HTML entities are unescaped before (`fast_tokens.encode`, by `html.unescape` as `preprocess` does). A
+tweet holding a character these passes do not model (U+001C-U+001F, the long s, capital sigma, a
+character whose lower case is two characters, one beyond the tables) is left to the Python
+tokenizer: its status is FALLBACK and it gets no tokens here.
+`tests/test_fast_tokens.py` holds every shared tweet to the Python tokenizer's tokens.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from cta_desktop.core.engines import _numba_cache  # noqa: F401 - sets numba's cache directory first
+from cta_desktop.core.engines._kernels_simd import cache_enabled
+
+CACHE = cache_enabled(__file__)
+
+# Character classes (bits of the uint16 table `flags`).
+WORD = 1  # re's \w: str.isalnum() or "_"
+ALNUM = 2  # [^\W_]
+SPACE = 4  # re's \s (str.isspace())
+ALPHA = 8  # str.isalpha()
+UPPER_OR_TITLE = 16  # str.isupper() or str.istitle() of the character alone
+LOWER = 32  # str.islower()
+UDIGIT = 64  # str.isdigit(): a token starting with one becomes <num>
+SPECIAL = 128  # the tweet goes to the Python tokenizer
+EMOJI_FIRST = 256  # the first character of some emoji sequence
+
+FAST = 0
+FALLBACK = 1
+
+_FNV_OFFSET = np.uint64(2166136261)
+_FNV_PRIME = np.uint64(16777619)
+_MASK32 = np.uint64(0xFFFFFFFF)
+URL_CPS = np.array([ord(ch) for ch in " <url> "], np.uint32)
+USER_CPS = np.array([ord(ch) for ch in " <user> "], np.uint32)
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def seq_hash(buf, start, end):
+    """FNV-1a over code points (32-bit)."""
+    h = _FNV_OFFSET
+    for k in range(start, end):
+        h = ((h ^ np.uint64(buf[k])) * _FNV_PRIME) & _MASK32
+    return h
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _fill_slots(key_cps, key_off, n, size):
+    """Open-addressing table of `size` slots (a power of two; -1 empty) of the first n keys
+    key_cps[key_off[k]:key_off[k + 1]]."""
+    slots = np.full(size, -1, np.int32)
+    mask = size - 1
+    for k in range(n):
+        pos = np.int64(seq_hash(key_cps, key_off[k], key_off[k + 1])) & mask
+        while slots[pos] != -1:
+            pos = (pos + 1) & mask
+        slots[pos] = k
+    return slots
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def build_slots(key_cps, key_off):
+    n = len(key_off) - 1
+    size = 1
+    while size < 2 * n + 2:
+        size *= 2
+    return _fill_slots(key_cps, key_off, n, size)
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _find_slot(buf, start, end, key_cps, key_off, slots):
+    """The slot of the key equal to buf[start:end], else the empty slot where it would go."""
+    mask = len(slots) - 1
+    pos = np.int64(seq_hash(buf, start, end)) & mask
+    length = end - start
+    while True:
+        k = slots[pos]
+        if k == -1:
+            return pos
+        a = key_off[k]
+        if key_off[k + 1] - a == length:
+            same = True
+            for j in range(length):
+                if key_cps[a + j] != buf[start + j]:
+                    same = False
+                    break
+            if same:
+                return pos
+        pos = (pos + 1) & mask
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _lookup(buf, start, end, key_cps, key_off, slots):
+    """Index of the key equal to buf[start:end], or -1."""
+    return slots[_find_slot(buf, start, end, key_cps, key_off, slots)]
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _has(flags, c, bit):
+    return (flags[c] & bit) != 0
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _url_pass(src, n, dst, flags):
+    """r"(?:https?://|www\\.)\\S+" (case-insensitive) -> " <url> "."""
+    m = 0
+    i = 0
+    while i < n:
+        c = src[i]
+        end = -1
+        if c == 104 or c == 72:  # h H
+            if i + 3 < n and (src[i + 1] | 32) == 116 and (src[i + 2] | 32) == 116 and (src[i + 3] | 32) == 112:
+                j = i + 4
+                if j < n and (src[j] | 32) == 115:  # s S (the long s sends a tweet to Python)
+                    j += 1
+                if j + 2 < n and src[j] == 58 and src[j + 1] == 47 and src[j + 2] == 47:
+                    end = j + 3
+        elif c == 119 or c == 87:  # w W
+            if i + 3 < n and (src[i + 1] | 32) == 119 and (src[i + 2] | 32) == 119 and src[i + 3] == 46:
+                end = i + 4
+        if end > 0:
+            k = end
+            while k < n and not _has(flags, src[k], SPACE):
+                k += 1
+            if k > end:  # \S+ needs a character
+                m = _put(dst, m, URL_CPS)
+                i = k
+                continue
+        dst[m] = c
+        m += 1
+        i += 1
+    return m
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _put(dst, m, cps):
+    for ch in cps:
+        dst[m] = ch
+        m += 1
+    return m
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _mention_pass(src, n, dst, flags):
+    """r"(?<![\\w@])@\\w+" -> " <user> "."""
+    m = 0
+    i = 0
+    while i < n:
+        c = src[i]
+        if c == 64 and (i == 0 or not (_has(flags, src[i - 1], WORD) or src[i - 1] == 64)):
+            k = i + 1
+            while k < n and _has(flags, src[k], WORD):
+                k += 1
+            if k > i + 1:
+                m = _put(dst, m, USER_CPS)
+                i = k
+                continue
+        dst[m] = c
+        m += 1
+        i += 1
+    return m
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _ascii_lower(c):
+    return 97 <= c <= 122
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _ascii_upper(c):
+    return 65 <= c <= 90
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _ascii_digit(c):
+    return 48 <= c <= 57
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _hashtag_pass(src, n, dst, flags):
+    """r"(?<![\\w#])#(\\w+)" -> " words ": the word as it is when word.islower() and word.isalpha(),
+    else with a space at each CamelCase boundary (preprocess._CAMEL_RE)."""
+    m = 0
+    i = 0
+    while i < n:
+        c = src[i]
+        if c == 35 and (i == 0 or not (_has(flags, src[i - 1], WORD) or src[i - 1] == 35)):
+            k = i + 1
+            while k < n and _has(flags, src[k], WORD):
+                k += 1
+            if k > i + 1:
+                a = i + 1
+                plain = True
+                cased = False
+                for j in range(a, k):
+                    f = flags[src[j]]
+                    if (f & ALPHA) == 0 or (f & UPPER_OR_TITLE) != 0:
+                        plain = False
+                        break
+                    if (f & LOWER) != 0:
+                        cased = True
+                plain = plain and cased
+                dst[m] = 32
+                m += 1
+                for j in range(a, k):
+                    if not plain and j > a:
+                        p, q = src[j - 1], src[j]
+                        if ((_ascii_lower(p) and _ascii_upper(q))
+                                or (_ascii_upper(p) and _ascii_upper(q) and j + 1 < k and _ascii_lower(src[j + 1]))
+                                or ((_ascii_lower(p) or _ascii_upper(p)) and _ascii_digit(q))):
+                            dst[m] = 32
+                            m += 1
+                    dst[m] = src[j]
+                    m += 1
+                dst[m] = 32
+                m += 1
+                i = k
+                continue
+        dst[m] = c
+        m += 1
+        i += 1
+    return m
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _emoji_pass(src, n, dst, flags, emo_cps, emo_off, emo_slots, name_cps, name_off, emo_max):
+    """Each emoji -> " :its_name: " (longest sequence first, as preprocess._demojize), then ’ -> '."""
+    m = 0
+    i = 0
+    while i < n:
+        c = src[i]
+        if _has(flags, c, EMOJI_FIRST):
+            ok = True
+            if c < 128:  # a keycap: [0-9#*] \ufe0f? \u20e3
+                ok = (i + 1 < n and src[i + 1] == 0x20E3) or (i + 2 < n and src[i + 1] == 0xFE0F and src[i + 2] == 0x20E3)
+            if ok:
+                top = min(emo_max, n - i)
+                found = -1
+                length = 0
+                for L in range(top, 0, -1):
+                    found = _lookup(src, i, i + L, emo_cps, emo_off, emo_slots)
+                    if found >= 0:
+                        length = L
+                        break
+                if found >= 0:
+                    for j in range(name_off[found], name_off[found + 1]):
+                        ch = name_cps[j]
+                        dst[m] = 39 if ch == 0x2019 else ch
+                        m += 1
+                    i += length
+                    continue
+        dst[m] = 39 if c == 0x2019 else c
+        m += 1
+        i += 1
+    return m
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _lower_pass(src, n, dst, lower):
+    """str.lower(), then r"(.)\\1\\1+" -> r"\\1\\1" (the third and later of a run go; never "\\n")."""
+    m = 0
+    for i in range(n):
+        c = lower[src[i]]
+        if m >= 2 and c == dst[m - 1] and c == dst[m - 2] and c != 10:
+            continue
+        dst[m] = c
+        m += 1
+    return m
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _emoticon_char(c):  # [)(dp/\]]
+    return c == 41 or c == 40 or c == 100 or c == 112 or c == 47 or c == 93
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _name_char(c):  # [a-z0-9_&\-']
+    return (97 <= c <= 122) or (48 <= c <= 57) or c == 95 or c == 38 or c == 45 or c == 39
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _token_end(buf, i, m, flags):
+    """End of the token that preprocess's token pattern matches at buf[i], or -1 (no token starts here)."""
+    c = buf[i]
+    if _has(flags, c, ALNUM):
+        if _ascii_digit(c):  # [0-9]+(?:[.,:][0-9]+)*(?![^\W_]), the longest end that passes the lookahead
+            j = i + 1
+            while j < m and _ascii_digit(buf[j]):
+                j += 1
+            best = -1
+            if j >= m or not _has(flags, buf[j], ALNUM):
+                best = j
+            while j + 1 < m and (buf[j] == 46 or buf[j] == 44 or buf[j] == 58) and _ascii_digit(buf[j + 1]):
+                j += 2
+                while j < m and _ascii_digit(buf[j]):
+                    j += 1
+                if j >= m or not _has(flags, buf[j], ALNUM):
+                    best = j
+            if best > 0:
+                return best
+        j = i + 1  # [^\W_]+(?:'[^\W_]+)?
+        while j < m and _has(flags, buf[j], ALNUM):
+            j += 1
+        if j + 1 < m and buf[j] == 39 and _has(flags, buf[j + 1], ALNUM):
+            j += 2
+            while j < m and _has(flags, buf[j], ALNUM):
+                j += 1
+        return j
+    if c == 60:  # <(?:url|user)>|<3
+        if i + 4 < m and buf[i + 1] == 117 and buf[i + 2] == 114 and buf[i + 3] == 108 and buf[i + 4] == 62:
+            return i + 5
+        if (i + 5 < m and buf[i + 1] == 117 and buf[i + 2] == 115 and buf[i + 3] == 101 and buf[i + 4] == 114
+                and buf[i + 5] == 62):
+            return i + 6
+        if i + 1 < m and buf[i + 1] == 51:
+            return i + 2
+        return -1
+    if c == 58:  # :[a-z0-9_&\-']+:  |  (?<![\w:]):-?[)(dp/\]](?![\w/])  |  :'\(
+        j = i + 1
+        while j < m and _name_char(buf[j]):
+            j += 1
+        if j > i + 1 and j < m and buf[j] == 58:
+            return j + 1
+        if i == 0 or not (_has(flags, buf[i - 1], WORD) or buf[i - 1] == 58):
+            j = i + 1
+            if j < m and buf[j] == 45:
+                j += 1
+            if j < m and _emoticon_char(buf[j]):
+                if j + 1 >= m or not (_has(flags, buf[j + 1], WORD) or buf[j + 1] == 47):
+                    return j + 1
+        if i + 2 < m and buf[i + 1] == 39 and buf[i + 2] == 40:
+            return i + 3
+        return -1
+    if c == 59:  # ;-?\)
+        if i + 2 < m and buf[i + 1] == 45 and buf[i + 2] == 41:
+            return i + 3
+        if i + 1 < m and buf[i + 1] == 41:
+            return i + 2
+        return -1
+    if c == 61:  # =\)
+        if i + 1 < m and buf[i + 1] == 41:
+            return i + 2
+        return -1
+    if c == 33 or c == 63:  # [!?]
+        return i + 1
+    return -1
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _grow(a, need):
+    if need <= len(a):
+        return a
+    size = len(a) * 2
+    while size < need:
+        size *= 2
+    b = np.empty(size, a.dtype)
+    b[: len(a)] = a
+    return b
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_ids, emo_cps, emo_off, emo_slots,
+                  name_cps, name_off, emo_max, growth, num_id, oov_id, out_ids):
+    """Tweet r is cps[offsets[r]:offsets[r + 1]] (UTF-32 code points, HTML entities already unescaped).
+    Fills out_ids (n, seq_len) for the tweets it tokenises and returns
+      status: per tweet FAST, or FALLBACK (no tokens here; tokenise it in Python);
+      tok_ids: every token's id, tweet after tweet (out_ids holds each tweet's first seq_len);
+      row_tok: each tweet's first token index (n + 1);
+      tok_oov: per token, -1 for a vocabulary token, else which distinct unknown token it is;
+      oov_cps, oov_off: the distinct unknown tokens' code points."""
+    n = len(offsets) - 1
+    seq_len = out_ids.shape[1]
+    status = np.zeros(n, np.uint8)
+    row_tok = np.zeros(n + 1, np.int64)
+    total = offsets[n] - offsets[0]
+    tok_ids = np.empty(max(64, total // 2), np.int32)
+    tok_oov = np.empty(max(64, total // 2), np.int32)
+    oov_cps = np.empty(max(64, total // 4), np.uint32)
+    oov_off = np.zeros(max(64, total // 16), np.int64)
+    oov_slots = np.full(1024, -1, np.int32)
+    n_oov = 0
+    longest = 0
+    for r in range(n):
+        longest = max(longest, offsets[r + 1] - offsets[r])
+    cap = longest * growth + 64
+    a = np.empty(cap, np.uint32)
+    b = np.empty(cap, np.uint32)
+    nt = 0
+    size = len(flags)
+    for r in range(n):
+        row_tok[r] = nt
+        s, e = offsets[r], offsets[r + 1]
+        special = False
+        has_url = False
+        has_at = False
+        has_hash = False
+        non_ascii = False
+        for k in range(s, e):
+            c = cps[k]
+            if c >= size or (flags[c] & SPECIAL) != 0:
+                special = True
+                break
+            if c > 127:
+                non_ascii = True
+            elif c == 64:
+                has_at = True
+            elif c == 35:
+                has_hash = True
+            elif c == 58 and k + 2 < e and cps[k + 1] == 47 and cps[k + 2] == 47:
+                has_url = True
+            elif c == 119 and k + 3 < e and cps[k + 1] == 119 and cps[k + 2] == 119 and cps[k + 3] == 46:
+                has_url = True
+        if special:
+            status[r] = FALLBACK
+            continue
+        n_a = e - s
+        a[:n_a] = cps[s:e]
+        if has_url:
+            n_a = _url_pass(a, n_a, b, flags)
+            a, b = b, a
+        if has_at:
+            n_a = _mention_pass(a, n_a, b, flags)
+            a, b = b, a
+        if has_hash:
+            n_a = _hashtag_pass(a, n_a, b, flags)
+            a, b = b, a
+        if non_ascii:
+            n_a = _emoji_pass(a, n_a, b, flags, emo_cps, emo_off, emo_slots, name_cps, name_off, emo_max)
+            a, b = b, a
+        m = _lower_pass(a, n_a, b, lower)
+        a, b = b, a
+        tok_ids = _grow(tok_ids, nt + m + 1)  # a tweet has at most m tokens
+        tok_oov = _grow(tok_oov, nt + m + 1)
+        i = 0
+        k_row = 0
+        while i < m:
+            end = _token_end(a, i, m, flags)
+            if end < 0:
+                i += 1
+                continue
+            j = -1
+            if (flags[a[i]] & UDIGIT) != 0:
+                tid = num_id
+            else:
+                key = _lookup(a, i, end, voc_cps, voc_off, voc_slots)
+                tid = oov_id if key < 0 else voc_ids[key]
+            if tid == oov_id:
+                if 2 * (n_oov + 1) > len(oov_slots):
+                    oov_slots = _fill_slots(oov_cps, oov_off, n_oov, 2 * len(oov_slots))
+                pos = _find_slot(a, i, end, oov_cps, oov_off, oov_slots)
+                j = oov_slots[pos]
+                if j == -1:
+                    j = n_oov
+                    oov_off = _grow(oov_off, n_oov + 2)
+                    start = oov_off[n_oov]
+                    oov_cps = _grow(oov_cps, start + end - i)
+                    oov_cps[start : start + end - i] = a[i:end]
+                    oov_off[n_oov + 1] = start + end - i
+                    oov_slots[pos] = j
+                    n_oov += 1
+            tok_ids[nt] = tid
+            tok_oov[nt] = j
+            if k_row < seq_len:
+                out_ids[r, k_row] = tid
+            k_row += 1
+            nt += 1
+            i = end
+    row_tok[n] = nt
+    return status, tok_ids[:nt], row_tok, tok_oov[:nt], oov_cps[: oov_off[n_oov]], oov_off[: n_oov + 1]

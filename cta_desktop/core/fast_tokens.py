@@ -1,0 +1,324 @@
+"""Compiled tokenising for the analysis: token ids straight from tweet text, the same tokens as
+`preprocess.tokenize_many`.
+
+`preprocess` is the definition of the rules (regexes, run by `re` in C, ~14 µs a tweet); the numba
+kernel in `_kernels_tokens.py` runs the same rules over code points (~1-2 µs a tweet) and looks
+each token up in the vocabulary without making a Python string of it. Only the strings the analysis
+needs are made: the words outside the vocabulary (for the top words) and the tokens of the few
+tweets the language check must read. A tweet with a character the kernel does not model (see
+`_kernels_tokens`) is tokenised by `preprocess` as before.
+
+The kernel compiles in a few seconds on a fresh install (then loads from numba's cache in our cache
+directory): `encode` returns None until it is ready in this process and the caller tokenises in
+Python meanwhile; `warm_up_async()` gets it ready in a background thread (worker processes call it
+when they start, the GUI at app start). CTA_FAST_TOKENS=0 turns the compiled path off.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cta_desktop.core.preprocess import (
+    _EMOJI_MAX_LEN,
+    _EMOJI_NAMES,
+    _EMOTICON_MAP,
+    NUMBER_TOKEN,
+    OOV_ID,
+    SEQ_LEN,
+    _map_token,
+    encode_tokens,
+    tokenize_many,
+)
+from cta_desktop.core.textstats import countable_word
+
+TABLE_SIZE = 0x30000  # code points classified (the BMP, the emoji planes and CJK extension B); others: Python
+
+_kernel: Any = None
+_tables: tuple[np.ndarray, np.ndarray] | None = None
+_emoji: tuple[np.ndarray, ...] | None = None
+_lock = threading.Lock()
+_warming = False
+
+
+def enabled() -> bool:
+    return os.environ.get("CTA_FAST_TOKENS", "1").strip() not in ("0", "false", "no")
+
+
+def ready() -> bool:
+    """True once the kernel and its tables are loaded in this process (never waits)."""
+    return _kernel is not None and enabled()
+
+
+def _char_flags(k: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(flags, lower) for code points below TABLE_SIZE, from Python's own str methods (cached on disk,
+    keyed by the Unicode version Python's str follows)."""
+    from cta_desktop.paths import user_cache_dir
+
+    path = None
+    try:
+        folder = user_cache_dir() / "tokens"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"chars-{unicodedata.unidata_version}-{TABLE_SIZE:x}-v2.npz"
+        with np.load(path) as z:
+            flags, lower = z["flags"], z["lower"]
+        if flags.shape == (TABLE_SIZE,) and lower.shape == (TABLE_SIZE,):
+            return flags.astype(np.uint16), lower.astype(np.uint32)
+    except (OSError, ValueError, KeyError):
+        pass
+    flags = np.zeros(TABLE_SIZE, np.uint16)
+    lower = np.arange(TABLE_SIZE, dtype=np.uint32)
+    for c in range(TABLE_SIZE):
+        ch = chr(c)
+        f = 0
+        if ch.isalnum():
+            f |= k.WORD | k.ALNUM
+        elif c == 95:
+            f |= k.WORD
+        if ch.isspace():
+            f |= k.SPACE
+        if ch.isalpha():
+            f |= k.ALPHA
+        if ch.isupper() or ch.istitle():
+            f |= k.UPPER_OR_TITLE
+        if ch.islower():
+            f |= k.LOWER
+        if ch.isdigit():
+            f |= k.UDIGIT
+        low = ch.lower()
+        if len(low) == 1:
+            lower[c] = ord(low)
+        else:
+            f |= k.SPECIAL
+        flags[c] = f
+    # What the kernel leaves to Python: the block separators, the long s (a URL's "s" under
+    # re.IGNORECASE), capital sigma (str.lower's final-sigma rule), lone surrogates.
+    for c in (0x1C, 0x1D, 0x1E, 0x1F, 0x17F, 0x3A3):
+        flags[c] |= k.SPECIAL
+    flags[0xD800:0xE000] |= k.SPECIAL
+    if path is not None:
+        try:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, flags=flags, lower=lower)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return flags, lower
+
+
+def _keys(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated code points and offsets of strings."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    off = np.zeros(len(strings) + 1, np.int64)
+    np.cumsum(lengths, out=off[1:])
+    cps = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    return cps, off
+
+
+def _load() -> None:
+    global _kernel, _tables, _emoji
+    from cta_desktop.core import _kernels_tokens
+
+    k: Any = _kernels_tokens
+    flags, lower = _char_flags(k)
+    seqs = list(_EMOJI_NAMES)
+    for seq in seqs:
+        if ord(seq[0]) < TABLE_SIZE:
+            flags[ord(seq[0])] |= k.EMOJI_FIRST
+    emo_cps, emo_off = _keys(seqs)
+    name_cps, name_off = _keys([_EMOJI_NAMES[s] for s in seqs])
+    emo_slots = k.build_slots(emo_cps, emo_off)
+    ratio = max(len(_EMOJI_NAMES[s]) / len(s) for s in seqs)
+    growth = int(2 * (ratio + 2)) + 8  # a hashtag doubles a word at most; an emoji's name is longer
+    _emoji = (emo_cps, emo_off, emo_slots, name_cps, name_off, np.int64(_EMOJI_MAX_LEN), np.int64(growth))
+    _tables = (flags, lower)
+    # compile (or load from the cache) on a tweet that takes every pass
+    probe = _Vocab({"<url>": 2, "<user>": 3, NUMBER_TOKEN: 4, "a": 5})
+    out = np.zeros((1, SEQ_LEN), np.int32)
+    cps, off = _keys(["Hi @x #SoGood http://t.co/x 12.5 :) 😀 Sooo zzqx"])
+    k.encode_tweets(cps, off, flags, lower, *probe.arrays(k), *_emoji, np.int32(4), np.int32(OOV_ID), out)
+    _kernel = k
+
+
+def warm_up() -> bool:
+    """Load the kernel now (compiling it on a fresh install); False if numba is missing or it fails."""
+    if not enabled():
+        return False
+    with _lock:
+        if _kernel is None:
+            try:
+                _load()
+            except Exception:  # noqa: BLE001 - no compiled path: the Python tokenizer serves
+                return False
+    return True
+
+
+def warm_up_async() -> None:
+    """`warm_up` in a background thread (once per process)."""
+    global _warming
+    with _lock:
+        if _warming or _kernel is not None or not enabled():
+            return
+        _warming = True
+    threading.Thread(target=warm_up, name="cta-tokens-warmup", daemon=True).start()
+
+
+class _Vocab:
+    """A vocabulary index as the kernel's hash table; emoticons map to their tokens' ids."""
+
+    def __init__(self, index: dict[str, int]):
+        keys = dict(index)
+        for raw, token in _EMOTICON_MAP.items():
+            keys[raw] = index.get(token, OOV_ID)
+        words = list(keys)
+        self.cps, self.off = _keys(words)
+        self.ids = np.fromiter(keys.values(), dtype=np.int32, count=len(keys))
+        self.slots: np.ndarray | None = None
+        self.num_id = np.int32(index.get(NUMBER_TOKEN, OOV_ID))
+        size = max(index.values(), default=0) + 1
+        self.words: list[str] = [""] * size
+        for word, i in index.items():
+            self.words[i] = word
+        self.countable = [countable_word(w) for w in self.words]
+
+    def arrays(self, k: Any) -> tuple[np.ndarray, ...]:
+        if self.slots is None:
+            self.slots = k.build_slots(self.cps, self.off)
+        return self.cps, self.off, self.slots, self.ids
+
+
+_VOCABS: dict[int, tuple[dict[str, int], _Vocab]] = {}
+
+
+def _vocab(index: dict[str, int]) -> _Vocab:
+    cached = _VOCABS.get(id(index))
+    if cached is None or cached[0] is not index:
+        cached = (index, _Vocab(index))
+        _VOCABS.clear()
+        _VOCABS[id(index)] = cached
+    return cached[1]
+
+
+@dataclass
+class FastEncoded:
+    """The kernel's output for a list of tweets (see `_kernels_tokens.encode_tweets`), and the Python
+    tokens of the tweets it left to `preprocess` (`fallback`, by row)."""
+
+    ids: np.ndarray
+    status: np.ndarray
+    tok_ids: np.ndarray
+    row_tok: np.ndarray
+    tok_oov: np.ndarray
+    oov_cps: np.ndarray
+    oov_off: np.ndarray
+    vocab: _Vocab
+    fallback: dict[int, list[str]] = field(default_factory=dict)
+    _oov_tokens: list[str] | None = None
+
+    def oov_tokens(self) -> list[str]:
+        """The distinct unknown tokens (as `tokenize` gives them: numbers and emoticons mapped)."""
+        if self._oov_tokens is None:
+            text = self.oov_cps.tobytes().decode("utf-32-le")
+            off = self.oov_off.tolist()
+            self._oov_tokens = [_map_token(text[a:b]) for a, b in zip(off[:-1], off[1:], strict=True)]
+        return self._oov_tokens
+
+    def tokens(self, row: int) -> list[str]:
+        """`tokenize(texts[row])`."""
+        if row in self.fallback:
+            return self.fallback[row]
+        a, b = int(self.row_tok[row]), int(self.row_tok[row + 1])
+        oov, words = self.oov_tokens(), self.vocab.words
+        return [words[t] if j < 0 else oov[j] for t, j in zip(self.tok_ids[a:b].tolist(), self.tok_oov[a:b].tolist(),
+                                                               strict=True)]
+
+    def token_lists(self) -> _TokenLists:
+        return _TokenLists(self)
+
+    def word_counts(self, judged: np.ndarray, seq_len: int = SEQ_LEN) -> tuple[Counter[str], np.ndarray, list[str]]:
+        """(countable-word counts of the judged tweets' tokens, and of their words outside the vocabulary
+        among the first seq_len tokens: rows and words), as `workers.encode_chunk` counts them."""
+        per_row = np.diff(self.row_tok)
+        tok_judged = np.repeat(judged & (self.status == 0), per_row)
+        words: dict[str, int] = {}
+        get = words.get
+        per_id = np.bincount(self.tok_ids[tok_judged], minlength=len(self.vocab.countable))
+        per_id[OOV_ID] = 0
+        countable = self.vocab.countable
+        for tid in np.flatnonzero(per_id).tolist():
+            word = countable[tid]
+            if word is not None:
+                words[word] = get(word, 0) + int(per_id[tid])
+        oov_k = np.flatnonzero(tok_judged & (self.tok_oov >= 0))
+        rows_out: list[int] = []
+        words_out: list[str | None] = []
+        if len(oov_k):
+            which = self.tok_oov[oov_k]
+            oov_words = [countable_word(t) for t in self.oov_tokens()]
+            per_oov = np.bincount(which, minlength=len(oov_words))
+            for j in np.flatnonzero(per_oov).tolist():
+                word = oov_words[j]
+                if word is not None:
+                    words[word] = get(word, 0) + int(per_oov[j])
+            rows = np.repeat(np.arange(len(per_row)), per_row)[oov_k]
+            first = (oov_k - self.row_tok[rows]) < seq_len
+            rows_out = rows[first].tolist()
+            words_out = [oov_words[j] for j in which[first].tolist()]
+        pairs = [(r, w) for r, w in zip(rows_out, words_out, strict=True) if w is not None]
+        for r, tokens in self.fallback.items():
+            if not judged[r]:
+                continue
+            ids_r = self.ids[r]
+            for p, token in enumerate(tokens):
+                word = countable_word(token)
+                if word is not None:
+                    words[word] = get(word, 0) + 1
+                    if p < seq_len and ids_r[p] == OOV_ID:
+                        pairs.append((r, word))
+        if self.fallback:
+            pairs.sort(key=lambda rw: rw[0])  # row order (stable: token order within a row)
+        return Counter(words), np.array([r for r, _ in pairs], np.int32), [w for _, w in pairs]
+
+
+class _TokenLists(Sequence[list[str]]):
+    """`tokenize_many(texts)` made row by row on demand (the language check reads a few rows)."""
+
+    def __init__(self, fast: FastEncoded):
+        self.fast = fast
+
+    def __len__(self) -> int:
+        return len(self.fast.status)
+
+    def __getitem__(self, row: int) -> list[str]:  # type: ignore[override]  # rows only, no slices
+        return self.fast.tokens(row)
+
+
+def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LEN) -> FastEncoded | None:
+    """The tweets' token ids and tokens through the kernel; None while it is not ready here."""
+    if not ready():
+        return None
+    assert _tables is not None and _emoji is not None
+    plain = [t if isinstance(t, str) else "" for t in texts]
+    for r in [r for r, t in enumerate(plain) if "&" in t]:  # preprocess unescapes first, so do we
+        plain[r] = html.unescape(plain[r])
+    vocab = _vocab(index)
+    k = _kernel
+    cps, off = _keys(plain)
+    out = np.zeros((len(plain), seq_len), np.int32)
+    status, tok_ids, row_tok, tok_oov, oov_cps, oov_off = k.encode_tweets(
+        cps, off, *_tables, *vocab.arrays(k), *_emoji, vocab.num_id, np.int32(OOV_ID), out)
+    fast = FastEncoded(out, status, tok_ids, row_tok, tok_oov, oov_cps, oov_off, vocab)
+    rows = np.flatnonzero(status).tolist()
+    if rows:
+        token_lists = tokenize_many([texts[r] for r in rows])
+        out[rows] = encode_tokens(token_lists, index, seq_len)
+        fast.fallback = dict(zip(rows, token_lists, strict=True))
+    return fast

@@ -1,0 +1,117 @@
+"""The compiled tokenizer (core/fast_tokens.py, core/_kernels_tokens.py) gives exactly the tokens, ids,
+words and judgement of the Python one (preprocess.tokenize_many, the frozen reference's equal)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_tokenize_many import _HAVE_SHARED, EDGE_CASES, PIECES, _shared_texts
+
+from cta_desktop.core import fast_tokens
+from cta_desktop.core.analysis import workers
+from cta_desktop.core.preprocess import OOV_ID, Vocabulary, encode_tokens, tokenize_many
+
+pytest.importorskip("numba")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kernel():
+    assert fast_tokens.warm_up(), "the tokenizer kernel did not load"
+
+
+def _vocab(texts: list[str]) -> dict[str, int]:
+    """A vocabulary of these texts' frequent tokens (so both known and unknown tokens occur)."""
+    return Vocabulary.build(tokenize_many(texts), max_size=3000, min_count=2).index
+
+
+def _python_chunk(texts, index) -> workers.EncodedChunk:
+    saved = fast_tokens._kernel
+    fast_tokens._kernel = None  # not ready: encode_chunk takes the Python path
+    try:
+        assert fast_tokens.encode(texts, index) is None
+        return workers.encode_chunk(texts, index)
+    finally:
+        fast_tokens._kernel = saved
+
+
+def _check(texts: list[object], index: dict[str, int]) -> None:
+    want = tokenize_many(texts)
+    fast = fast_tokens.encode(texts, index)
+    assert fast is not None
+    assert [fast.tokens(r) for r in range(len(texts))] == want
+    np.testing.assert_array_equal(fast.ids, encode_tokens(want, index))
+    texts = [t if isinstance(t, str) else "" for t in texts]  # the analysis's chunks hold strings
+    py, nb = _python_chunk(texts, index), workers.encode_chunk(texts, index)
+    np.testing.assert_array_equal(nb.ids, py.ids)
+    np.testing.assert_array_equal(nb.reasons, py.reasons)
+    assert nb.languages == py.languages
+    assert nb.words == py.words
+    assert nb.oov_rows.tolist() == py.oov_rows.tolist() and nb.oov_words == py.oov_words
+
+
+@pytest.fixture(scope="module")
+def shared_texts() -> list[str]:
+    if not _HAVE_SHARED:
+        pytest.skip("needs ../shared/data")
+    return _shared_texts()
+
+
+def test_every_shared_tweet_gets_the_python_tokens_ids_and_words(shared_texts):
+    from cta_desktop.core.modelstore import load_model
+
+    index = load_model(80).vocab.index
+    fast = fast_tokens.encode(shared_texts, index)
+    assert fast is not None
+    assert (fast.status == 0).mean() > 0.99  # the kernel itself tokenises nearly all of them
+    assert [fast.tokens(r) for r in range(len(shared_texts))] == tokenize_many(shared_texts)
+    for lo in range(0, len(shared_texts), 40_000):  # ids, judgement, words (as the analysis chunks them)
+        _check(shared_texts[lo : lo + 40_000], index)
+
+
+@pytest.mark.parametrize("texts", EDGE_CASES, ids=lambda t: repr(t)[:40])
+def test_edge_cases(texts):
+    texts = list(texts)
+    _check(texts, _vocab([t for t in texts if isinstance(t, str)] * 2 + ["good day :) <3 12"] * 2))
+
+
+def test_what_the_kernel_leaves_to_python_is_still_right():
+    texts = ["ΟΔΟΣ ok", "İstanbul", "a\x1fb", "httpſ://x", "\ud83d oops", "\U00030001 far", "plain words", "x &amp; y"]
+    fast = fast_tokens.encode(texts, _vocab(texts * 2))
+    assert fast is not None
+    assert fast.status.tolist() == [1, 1, 1, 1, 1, 1, 0, 0]  # entities are unescaped first, then compiled
+    _check(texts, _vocab(texts * 2))
+
+
+def test_unknown_tokens_are_counted_once_each_however_often():
+    index = _vocab(["the cat"] * 2)
+    texts = ["zebra zebra #ZebraCrossing :) 12.5x", "zebra's 😀😀", "the cat"] * 300
+    fast = fast_tokens.encode(texts, index)
+    assert fast is not None
+    want = {t for row in tokenize_many(texts) for t in row if t not in index}
+    assert set(fast.oov_tokens()) == want and len(fast.oov_tokens()) < 10  # not one per occurrence
+    _check(texts, index)
+    assert (fast.ids == OOV_ID).sum() > 0
+
+
+def test_off_switch_and_not_ready(monkeypatch):
+    monkeypatch.setenv("CTA_FAST_TOKENS", "0")
+    assert not fast_tokens.ready() and fast_tokens.encode(["hi"], {"hi": 2}) is None
+    assert not fast_tokens.warm_up()
+
+
+tweets = st.one_of(st.lists(st.sampled_from(PIECES), max_size=14).map("".join), st.none())
+_RANDOM_VOCAB = _vocab(["".join(PIECES)] * 2 + [p for p in PIECES for _ in range(2)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(tweets, max_size=8))
+def test_random_tweets(texts):
+    _check(texts, _RANDOM_VOCAB)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=5))
+def test_any_text(texts):
+    _check(texts, _RANDOM_VOCAB)
