@@ -3,6 +3,8 @@ words and judgement of the Python one (preprocess.tokenize_many, the frozen refe
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -115,3 +117,26 @@ def test_random_tweets(texts):
 @given(st.lists(st.text(max_size=40), max_size=5))
 def test_any_text(texts):
     _check(texts, _RANDOM_VOCAB)
+
+
+def test_a_worker_that_is_not_compiling_loads_the_kernel_once_it_is_in_the_cache(monkeypatch, tmp_path):
+    marker = tmp_path / "compiled"
+    monkeypatch.setattr(fast_tokens, "_marker", lambda: marker)
+    monkeypatch.setattr(fast_tokens, "_kernel", None)
+    monkeypatch.setattr(fast_tokens, "_warming", False)
+    monkeypatch.setattr(fast_tokens, "_keep_trying", False)
+    assert not fast_tokens.compiled_before()
+    fast_tokens.warm_up_async(compile=False, keep_trying=True)  # nothing compiled it yet: not compiled twice
+    assert not fast_tokens._warming
+    assert fast_tokens.encode(["hi there"], {"hi": 2}) is None  # Python tokenises meanwhile
+    assert not fast_tokens._warming
+    assert fast_tokens.warm_up() and marker.exists()  # the compiling process leaves the marker
+    monkeypatch.setattr(fast_tokens, "_kernel", None)
+    assert fast_tokens.encode(["hi there"], {"hi": 2}) is None  # not loaded here yet: starts loading
+    assert fast_tokens._warming
+    for _ in range(600):
+        if fast_tokens.ready():
+            break
+        time.sleep(0.05)
+    fast = fast_tokens.encode(["hi there"], {"hi": 2})
+    assert fast is not None and fast.ids[0, :2].tolist() == [2, OOV_ID]

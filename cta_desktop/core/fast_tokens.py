@@ -8,14 +8,17 @@ needs are made: the words outside the vocabulary (for the top words) and the tok
 tweets the language check must read. A tweet with a character the kernel does not model (see
 `_kernels_tokens`) is tokenised by `preprocess` as before.
 
-The kernel compiles in a few seconds on a fresh install (then loads from numba's cache in our cache
-directory): `encode` returns None until it is ready in this process and the caller tokenises in
-Python meanwhile; `warm_up_async()` gets it ready in a background thread (worker processes call it
-when they start, the GUI at app start). CTA_FAST_TOKENS=0 turns the compiled path off.
+The kernel compiles in ~13 s on a fresh install (then loads from numba's cache in our cache directory
+in ~0.6 s): `encode` returns None until it is ready in this process and the caller tokenises in
+Python meanwhile; `warm_up_async()` gets it ready in a background thread (the GUI at app start; the
+tokenising workers when they start, only one of them compiling). A small command-line analysis never
+loads it (nor numba). CTA_FAST_TOKENS=0 turns the compiled path off.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import os
 import threading
@@ -23,6 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +51,7 @@ _tables: tuple[np.ndarray, np.ndarray] | None = None
 _emoji: tuple[np.ndarray, ...] | None = None
 _lock = threading.Lock()
 _warming = False
+_keep_trying = False  # a tokenising worker: `encode` loads the kernel once another process compiled it
 
 
 def enabled() -> bool:
@@ -148,6 +153,30 @@ def _load() -> None:
     _kernel = k
 
 
+@functools.lru_cache(maxsize=1)
+def _marker() -> Path | None:
+    """A file that says the kernel compiled into numba's cache once (with this numba and this kernel source)."""
+    from importlib import metadata
+
+    from cta_desktop.paths import user_cache_dir
+
+    try:
+        numba_version = metadata.version("numba")  # without importing numba (~0.3 s)
+    except metadata.PackageNotFoundError:
+        numba_version = "?"
+    try:
+        source = Path(__file__).with_name("_kernels_tokens.py").read_bytes()
+        return user_cache_dir() / "tokens" / f"compiled-{hashlib.sha256(source + numba_version.encode()).hexdigest()[:16]}"
+    except OSError:
+        return None
+
+
+def compiled_before() -> bool:
+    """True when an earlier warm-up compiled the kernel into the cache (loading it then takes ~0.5 s)."""
+    marker = _marker()
+    return marker is not None and marker.exists()
+
+
 def warm_up() -> bool:
     """Load the kernel now (compiling it on a fresh install); False if numba is missing or it fails."""
     if not enabled():
@@ -158,14 +187,25 @@ def warm_up() -> bool:
                 _load()
             except Exception:  # noqa: BLE001 - no compiled path: the Python tokenizer serves
                 return False
+            marker = _marker()
+            if marker is not None:
+                try:
+                    marker.parent.mkdir(parents=True, exist_ok=True)
+                    marker.touch()
+                except OSError:
+                    pass
     return True
 
 
-def warm_up_async() -> None:
-    """`warm_up` in a background thread (once per process)."""
-    global _warming
+def warm_up_async(compile: bool = True, keep_trying: bool = False) -> None:
+    """`warm_up` in a background thread (once per process). With compile=False only when the kernel
+    is in the cache already: a tokenising worker that is not the one compiling waits for it rather than
+    compile it a second time while the analysis needs the cores (keep_trying: `encode` tries again
+    while it is not loaded)."""
+    global _warming, _keep_trying
+    _keep_trying = _keep_trying or keep_trying
     with _lock:
-        if _warming or _kernel is not None or not enabled():
+        if _warming or _kernel is not None or not enabled() or (not compile and not compiled_before()):
             return
         _warming = True
     threading.Thread(target=warm_up, name="cta-tokens-warmup", daemon=True).start()
@@ -302,8 +342,11 @@ class _TokenLists(Sequence[list[str]]):
 
 
 def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LEN) -> FastEncoded | None:
-    """The tweets' token ids and tokens through the kernel; None while it is not ready here."""
+    """The tweets' token ids and tokens through the kernel; None while it is not ready here (then it
+    starts loading it if another process has compiled it meanwhile)."""
     if not ready():
+        if _keep_trying and not _warming and enabled():
+            warm_up_async(compile=False)
         return None
     assert _tables is not None and _emoji is not None
     plain = [t if isinstance(t, str) else "" for t in texts]

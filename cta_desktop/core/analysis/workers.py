@@ -133,12 +133,14 @@ def _exit_with_app(app_pid: int, interval: float = 1.0) -> None:
             os._exit(0)
 
 
-def _init_worker(vocab: str | list[str], app_pid: int | None = None) -> None:
-    """Worker start-up: watch the app, build the word index (from the vocabulary file or the words)."""
+def _init_worker(vocab: str | list[str], app_pid: int | None = None, compile_lock: Any = None) -> None:
+    """Worker start-up: watch the app, build the word index (from the vocabulary file or the words),
+    load the compiled tokenizer in the background (on a fresh install the first worker to take
+    `compile_lock` compiles it; the others load it once it is in the cache)."""
     global _WORKER_INDEX
     from cta_desktop.core import fast_tokens
 
-    fast_tokens.warm_up_async()  # the compiled tokenizer, loaded (or compiled) in the background
+    fast_tokens.warm_up_async(compile=compile_lock is None or compile_lock.acquire(block=False), keep_trying=True)
     if app_pid is not None:
         threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
     if isinstance(vocab, str):
@@ -206,7 +208,7 @@ def get_pool(model: Any, workers: int) -> ProcessPoolExecutor | None:
                     # Never re-import __main__ (a script without a main guard would run again).
                     ctx.set_forkserver_preload([__name__])
                 pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                           initargs=(_vocab_source(model), os.getpid()))
+                                           initargs=(_vocab_source(model), os.getpid(), ctx.Lock()))
                 # Start every worker now: with fork, before the engine starts its threads.
                 for fut in [pool.submit(_ping) for _ in range(workers)]:
                     fut.result(timeout=120)
