@@ -1,7 +1,8 @@
 """`cta-desktop self-test`: check an installation (a checkout, a wheel or the bundle) and exit.
 
 Loads every shipped model (each NZB file's checksums are verified on reading), runs the NZB engine
-against the NumPy reference on a few tweets (and dense TensorFlow unless `--no-tf`), imports and
+against the NumPy reference on a few tweets (and dense TensorFlow unless `--no-tf`), the compiled
+tokenizer against the Python one, imports and
 analyses the shipped example dataset into a throw-away library, and checks that JIT caches go to
 the user's cache directory, not into the install. Prints one summary line; exits 0 when everything
 works, 1 naming what is broken. CI runs it inside the built bundle (packaging/build_bundle.sh).
@@ -127,6 +128,26 @@ def check_nzb_engine(models: dict) -> tuple[str, dict]:
     detail = f"{'/'.join(sorted(names))} matches NumPy on {len(SAMPLE_TWEETS)} tweets x {len(models)} models " \
              f"(max rel err {worst:.1e})"
     return detail, {"engines": sorted(names), "max_rel_err": worst}
+
+
+def check_tokenizer(models: dict) -> tuple[str, dict]:
+    """The compiled tokenizer loads (compiling it on a fresh install) and gives the Python tokenizer's ids."""
+    import numpy as np
+
+    from cta_desktop.core import _kernels_tokens, fast_tokens
+
+    model = next(iter(models.values()))
+    t0 = time.perf_counter()
+    if not fast_tokens.warm_up():
+        raise CheckFailed("the compiled tokenizer does not load (numba failed; analyses fall back to Python)")
+    seconds = time.perf_counter() - t0
+    texts = [*SAMPLE_TWEETS, "#SoHappy 1️⃣ &amp; Soooo good :-D", "ΟΔΟΣ İstanbul"]
+    fast = fast_tokens.encode(texts, model.vocab.index)
+    if fast is None or not np.array_equal(fast.ids, model.vocab.encode(texts)):
+        raise CheckFailed("the compiled tokenizer's token ids differ from the Python tokenizer's")
+    cached = bool(_kernels_tokens.CACHE)
+    return (f"compiled tokenizer matches Python on {len(texts)} tweets (loaded in {seconds:.1f} s, "
+            f"{'cached' if cached else 'NOT cached: compiles at every start'})"), {"cached": cached, "seconds": seconds}
 
 
 def check_dense_tf(models: dict, require: bool) -> tuple[str, dict]:
@@ -304,6 +325,7 @@ def self_test(models: str | None = None, tf: bool = True, require_tf: bool = Fal
     loaded = checks[1].data.pop("_models", None)
     if loaded:
         checks.append(_run_check("nzb-engine", lambda: check_nzb_engine(loaded), verbose))
+        checks.append(_run_check("tokenizer", lambda: check_tokenizer(loaded), verbose))
         if tf:
             checks.append(_run_check("dense-tf", lambda: check_dense_tf(loaded, require_tf), verbose))
             checks.append(_run_check("dense-peers", lambda: check_dense_peers(loaded), verbose))
