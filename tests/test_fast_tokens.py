@@ -3,6 +3,10 @@ words and judgement of the Python one (preprocess.tokenize_many, the frozen refe
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 import time
 
 import numpy as np
@@ -140,3 +144,38 @@ def test_a_worker_that_is_not_compiling_loads_the_kernel_once_it_is_in_the_cache
         time.sleep(0.05)
     fast = fast_tokens.encode(["hi there"], {"hi": 2})
     assert fast is not None and fast.ids[0, :2].tolist() == [2, OOV_ID]
+
+
+POOL_CHILD = textwrap.dedent("""
+    import os, sys, time
+    from cta_desktop.core import fast_tokens
+    from cta_desktop.core.analysis import workers
+    from cta_desktop.core.modelstore import load_model
+
+    def state(_):
+        time.sleep(0.05)
+        return os.getpid(), fast_tokens._warming
+
+    def getting_it(model):
+        pool = workers.get_pool(model, 2)
+        seen = dict(pool.map(state, range(40)))
+        workers.shutdown_workers()
+        return len(seen), sum(seen.values())
+
+    model = load_model(80)
+    assert not fast_tokens.compiled_before()
+    print("alone=%d,%d" % getting_it(model))
+    fast_tokens._warming = True  # as when the GUI's start-up thread is compiling it
+    print("app=%d,%d" % getting_it(model))
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method")
+def test_one_worker_compiles_on_a_fresh_install_and_none_while_the_app_does(tmp_path):
+    env = dict(os.environ, CTA_CACHE_DIR=str(tmp_path / "fresh"), CTA_MP_START="fork")
+    env.pop("NUMBA_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", POOL_CHILD], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = dict(line.split("=") for line in out.stdout.split() if "=" in line)
+    assert got["alone"] == "2,1"  # two workers answered; exactly one of them is getting the kernel
+    assert got["app"] == "2,0"  # none while the app compiles it: they load it once it is in the cache

@@ -171,6 +171,11 @@ def _marker() -> Path | None:
         return None
 
 
+def loading_here() -> bool:
+    """True when this process has the kernel or is getting it (so its tokenising workers need not compile it)."""
+    return _warming or _kernel is not None
+
+
 def compiled_before() -> bool:
     """True when an earlier warm-up compiled the kernel into the cache (loading it then takes ~0.5 s)."""
     marker = _marker()
@@ -195,6 +200,16 @@ def warm_up() -> bool:
                 except OSError:
                     pass
     return True
+
+
+def start_in_worker(compile: bool) -> None:
+    """A tokenising worker's start: load the kernel in the background (compiling it only if `compile`),
+    and keep trying from `encode` while it is not loaded. A forked worker starts from its parent's
+    state: a warm-up the parent had under way is not running here."""
+    global _warming
+    if _kernel is None:
+        _warming = False
+    warm_up_async(compile=compile, keep_trying=True)
 
 
 def warm_up_async(compile: bool = True, keep_trying: bool = False) -> None:

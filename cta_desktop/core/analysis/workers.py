@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from cta_desktop.core import fast_tokens
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, encode_tokens, tokenize_many
 from cta_desktop.core.textstats import countable_word
 
@@ -74,7 +75,6 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
 
     Through the compiled tokenizer (`fast_tokens`) once it is loaded in this process, else in Python:
     the same ids, words and judgement either way (tests/test_fast_tokens.py)."""
-    from cta_desktop.core import fast_tokens
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
     fast = fast_tokens.encode(texts, index, seq_len)
@@ -138,9 +138,7 @@ def _init_worker(vocab: str | list[str], app_pid: int | None = None, compile_loc
     load the compiled tokenizer in the background (on a fresh install the first worker to take
     `compile_lock` compiles it; the others load it once it is in the cache)."""
     global _WORKER_INDEX
-    from cta_desktop.core import fast_tokens
-
-    fast_tokens.warm_up_async(compile=compile_lock is None or compile_lock.acquire(block=False), keep_trying=True)
+    fast_tokens.start_in_worker(compile=compile_lock is None or compile_lock.acquire(block=False))
     if app_pid is not None:
         threading.Thread(target=_exit_with_app, args=(app_pid,), daemon=True, name="cta-app-watch").start()
     if isinstance(vocab, str):
@@ -207,8 +205,11 @@ def get_pool(model: Any, workers: int) -> ProcessPoolExecutor | None:
                 if method == "forkserver":
                     # Never re-import __main__ (a script without a main guard would run again).
                     ctx.set_forkserver_preload([__name__])
+                compile_lock = ctx.Lock()
+                if fast_tokens.loading_here():  # the app compiles it (GUI start): the workers only load it
+                    compile_lock.acquire()
                 pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                           initargs=(_vocab_source(model), os.getpid(), ctx.Lock()))
+                                           initargs=(_vocab_source(model), os.getpid(), compile_lock))
                 # Start every worker now: with fork, before the engine starts its threads.
                 for fut in [pool.submit(_ping) for _ in range(workers)]:
                     fut.result(timeout=120)
