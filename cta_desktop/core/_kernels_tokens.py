@@ -289,6 +289,19 @@ def _name_char(c):  # [a-z0-9_&\-']
     return (97 <= c <= 122) or (48 <= c <= 57) or c == 95 or c == 38 or c == 45 or c == 39
 
 
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _word_end(buf, i, m, flags):
+    """End of [^\\W_]+(?:'[^\\W_]+)? at buf[i] (a letter or digit)."""
+    j = i + 1
+    while j < m and _has(flags, buf[j], ALNUM):
+        j += 1
+    if j + 1 < m and buf[j] == 39 and _has(flags, buf[j + 1], ALNUM):
+        j += 2
+        while j < m and _has(flags, buf[j], ALNUM):
+            j += 1
+    return j
+
+
 @nb.njit(cache=CACHE, nogil=True)
 def _token_end(buf, i, m, flags):
     """End of the token that preprocess's token pattern matches at buf[i], or -1 (no token starts here)."""
@@ -309,14 +322,7 @@ def _token_end(buf, i, m, flags):
                     best = j
             if best > 0:
                 return best
-        j = i + 1  # [^\W_]+(?:'[^\W_]+)?
-        while j < m and _has(flags, buf[j], ALNUM):
-            j += 1
-        if j + 1 < m and buf[j] == 39 and _has(flags, buf[j + 1], ALNUM):
-            j += 2
-            while j < m and _has(flags, buf[j], ALNUM):
-                j += 1
-        return j
+        return _word_end(buf, i, m, flags)
     if c == 60:  # <(?:url|user)>|<3
         if i + 4 < m and buf[i + 1] == 117 and buf[i + 2] == 114 and buf[i + 3] == 108 and buf[i + 4] == 62:
             return i + 5
@@ -445,7 +451,12 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
         i = 0
         k_row = 0
         while i < m:
-            end = _token_end(a, i, m, flags)
+            c0 = a[i]
+            if c0 == 32:  # the most common character between tokens: no token starts at a space
+                i += 1
+                continue
+            # a-z starts a word (the commonest token): no call; anything else as the token pattern says
+            end = _word_end(a, i, m, flags) if 97 <= c0 <= 122 else _token_end(a, i, m, flags)
             if end < 0:
                 i += 1
                 continue
