@@ -1,8 +1,8 @@
 """Compiled tokenising for the analysis: token ids straight from tweet text, the same tokens as
 `preprocess.tokenize_many`.
 
-`preprocess` is the definition of the rules (regexes, run by `re` in C, ~14 µs a tweet); the numba
-kernel in `_kernels_tokens.py` runs the same rules over code points (~1-2 µs a tweet) and looks
+`preprocess` is the definition of the rules (regexes, run by `re` in C: ~12 µs a tweet with the ids);
+the numba kernel in `_kernels_tokens.py` runs the same rules over code points (~3 µs a tweet) and looks
 each token up in the vocabulary without making a Python string of it. Only the strings the analysis
 needs are made: the words outside the vocabulary (for the top words) and the tokens of the few
 tweets the language check must read. A tweet with a character the kernel does not model (see
