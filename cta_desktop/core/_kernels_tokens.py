@@ -58,14 +58,10 @@ def seq_hash(buf, start, end):
 @nb.njit(cache=CACHE, nogil=True)
 def _fill_slots(key_cps, key_off, n, size):
     """Open-addressing table of `size` slots (a power of two; -1 empty) of the first n keys
-    key_cps[key_off[k]:key_off[k + 1]]."""
+    key_cps[key_off[k]:key_off[k + 1]] (distinct)."""
     slots = np.full(size, -1, np.int32)
-    mask = size - 1
     for k in range(n):
-        pos = np.int64(seq_hash(key_cps, key_off[k], key_off[k + 1])) & mask
-        while slots[pos] != -1:
-            pos = (pos + 1) & mask
-        slots[pos] = k
+        slots[_find_slot(key_cps, key_off[k], key_off[k + 1], key_cps, key_off, slots)] = k
     return slots
 
 
@@ -111,64 +107,11 @@ def _has(flags, c, bit):
     return (flags[c] & bit) != 0
 
 
-@nb.njit(cache=CACHE, nogil=True)
-def _url_pass(src, n, dst, flags):
-    """r"(?:https?://|www\\.)\\S+" (case-insensitive) -> " <url> "."""
-    m = 0
-    i = 0
-    while i < n:
-        c = src[i]
-        end = -1
-        if c == 104 or c == 72:  # h H
-            if i + 3 < n and (src[i + 1] | 32) == 116 and (src[i + 2] | 32) == 116 and (src[i + 3] | 32) == 112:
-                j = i + 4
-                if j < n and (src[j] | 32) == 115:  # s S (the long s sends a tweet to Python)
-                    j += 1
-                if j + 2 < n and src[j] == 58 and src[j + 1] == 47 and src[j + 2] == 47:
-                    end = j + 3
-        elif c == 119 or c == 87:  # w W
-            if i + 3 < n and (src[i + 1] | 32) == 119 and (src[i + 2] | 32) == 119 and src[i + 3] == 46:
-                end = i + 4
-        if end > 0:
-            k = end
-            while k < n and not _has(flags, src[k], SPACE):
-                k += 1
-            if k > end:  # \S+ needs a character
-                m = _put(dst, m, URL_CPS)
-                i = k
-                continue
-        dst[m] = c
-        m += 1
-        i += 1
-    return m
-
-
 @nb.njit(cache=CACHE, nogil=True, inline="always")
 def _put(dst, m, cps):
     for ch in cps:
         dst[m] = ch
         m += 1
-    return m
-
-
-@nb.njit(cache=CACHE, nogil=True)
-def _mention_pass(src, n, dst, flags):
-    """r"(?<![\\w@])@\\w+" -> " <user> "."""
-    m = 0
-    i = 0
-    while i < n:
-        c = src[i]
-        if c == 64 and (i == 0 or not (_has(flags, src[i - 1], WORD) or src[i - 1] == 64)):
-            k = i + 1
-            while k < n and _has(flags, src[k], WORD):
-                k += 1
-            if k > i + 1:
-                m = _put(dst, m, USER_CPS)
-                i = k
-                continue
-        dst[m] = c
-        m += 1
-        i += 1
     return m
 
 
@@ -188,46 +131,95 @@ def _ascii_digit(c):
 
 
 @nb.njit(cache=CACHE, nogil=True)
-def _hashtag_pass(src, n, dst, flags):
-    """r"(?<![\\w#])#(\\w+)" -> " words ": the word as it is when word.islower() and word.isalpha(),
-    else with a space at each CamelCase boundary (preprocess._CAMEL_RE)."""
+def _url_end(src, i, n, flags):
+    """End of r"(?:https?://|www\\.)\\S+" (case-insensitive) matched at src[i], or -1."""
+    c = src[i]
+    end = -1
+    if c == 104 or c == 72:  # h H
+        if i + 3 < n and (src[i + 1] | 32) == 116 and (src[i + 2] | 32) == 116 and (src[i + 3] | 32) == 112:
+            j = i + 4
+            if j < n and (src[j] | 32) == 115:  # s S (the long s sends a tweet to Python)
+                j += 1
+            if j + 2 < n and src[j] == 58 and src[j + 1] == 47 and src[j + 2] == 47:
+                end = j + 3
+    elif c == 119 or c == 87:  # w W
+        if i + 3 < n and (src[i + 1] | 32) == 119 and (src[i + 2] | 32) == 119 and src[i + 3] == 46:
+            end = i + 4
+    if end < 0:
+        return -1
+    k = end
+    while k < n and not _has(flags, src[k], SPACE):
+        k += 1
+    return k if k > end else -1  # \S+ needs a character
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _tag_end(src, i, n, flags, mark):
+    """End of r"(?<![\\w@])@\\w+" (mark "@") or r"(?<![\\w#])#\\w+" (mark "#") matched at src[i], or -1."""
+    if src[i] != mark or (i > 0 and (_has(flags, src[i - 1], WORD) or src[i - 1] == mark)):
+        return -1
+    k = i + 1
+    while k < n and _has(flags, src[k], WORD):
+        k += 1
+    return k if k > i + 1 else -1
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _put_hashtag(src, a, k, dst, m, flags):
+    """A hashtag's word src[a:k] as " words ": as it is when word.islower() and word.isalpha(), else
+    with a space at each CamelCase boundary (preprocess._CAMEL_RE)."""
+    plain = True
+    cased = False
+    for j in range(a, k):
+        f = flags[src[j]]
+        if (f & ALPHA) == 0 or (f & UPPER_OR_TITLE) != 0:
+            plain = False
+            break
+        if (f & LOWER) != 0:
+            cased = True
+    plain = plain and cased
+    dst[m] = 32
+    m += 1
+    for j in range(a, k):
+        if not plain and j > a:
+            p, q = src[j - 1], src[j]
+            if ((_ascii_lower(p) and _ascii_upper(q))
+                    or (_ascii_upper(p) and _ascii_upper(q) and j + 1 < k and _ascii_lower(src[j + 1]))
+                    or ((_ascii_lower(p) or _ascii_upper(p)) and _ascii_digit(q))):
+                dst[m] = 32
+                m += 1
+        dst[m] = src[j]
+        m += 1
+    dst[m] = 32
+    return m + 1
+
+
+URL = 0  # the substitutions of preprocess._tokenize_block, in its order
+MENTION = 1
+HASHTAG = 2
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def _sub_pass(src, n, dst, flags, rule):
+    """One substitution (URL -> " <url> ", MENTION -> " <user> ", HASHTAG -> its words) over src[:n]
+    into dst, scanning as re.sub does: leftmost match, lookbehinds on the input, on after the match."""
     m = 0
     i = 0
     while i < n:
-        c = src[i]
-        if c == 35 and (i == 0 or not (_has(flags, src[i - 1], WORD) or src[i - 1] == 35)):
-            k = i + 1
-            while k < n and _has(flags, src[k], WORD):
-                k += 1
-            if k > i + 1:
-                a = i + 1
-                plain = True
-                cased = False
-                for j in range(a, k):
-                    f = flags[src[j]]
-                    if (f & ALPHA) == 0 or (f & UPPER_OR_TITLE) != 0:
-                        plain = False
-                        break
-                    if (f & LOWER) != 0:
-                        cased = True
-                plain = plain and cased
-                dst[m] = 32
-                m += 1
-                for j in range(a, k):
-                    if not plain and j > a:
-                        p, q = src[j - 1], src[j]
-                        if ((_ascii_lower(p) and _ascii_upper(q))
-                                or (_ascii_upper(p) and _ascii_upper(q) and j + 1 < k and _ascii_lower(src[j + 1]))
-                                or ((_ascii_lower(p) or _ascii_upper(p)) and _ascii_digit(q))):
-                            dst[m] = 32
-                            m += 1
-                    dst[m] = src[j]
-                    m += 1
-                dst[m] = 32
-                m += 1
-                i = k
-                continue
-        dst[m] = c
+        if rule == URL:
+            end = _url_end(src, i, n, flags)
+        else:
+            end = _tag_end(src, i, n, flags, 64 if rule == MENTION else 35)
+        if end > 0:
+            if rule == URL:
+                m = _put(dst, m, URL_CPS)
+            elif rule == MENTION:
+                m = _put(dst, m, USER_CPS)
+            else:
+                m = _put_hashtag(src, i + 1, end, dst, m, flags)
+            i = end
+            continue
+        dst[m] = src[i]
         m += 1
         i += 1
     return m
@@ -433,13 +425,13 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
         n_a = e - s
         a[:n_a] = cps[s:e]
         if has_url:
-            n_a = _url_pass(a, n_a, b, flags)
+            n_a = _sub_pass(a, n_a, b, flags, URL)
             a, b = b, a
         if has_at:
-            n_a = _mention_pass(a, n_a, b, flags)
+            n_a = _sub_pass(a, n_a, b, flags, MENTION)
             a, b = b, a
         if has_hash:
-            n_a = _hashtag_pass(a, n_a, b, flags)
+            n_a = _sub_pass(a, n_a, b, flags, HASHTAG)
             a, b = b, a
         if non_ascii:
             n_a = _emoji_pass(a, n_a, b, flags, emo_cps, emo_off, emo_slots, name_cps, name_off, emo_max)
