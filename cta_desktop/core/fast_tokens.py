@@ -300,7 +300,8 @@ class FastEncoded:
 
     def word_counts(self, judged: np.ndarray, seq_len: int = SEQ_LEN) -> tuple[Counter[str], np.ndarray, list[str]]:
         """(countable-word counts of the judged tweets' tokens, and of their words outside the vocabulary
-        among the first seq_len tokens: rows and words), as `workers.encode_chunk` counts them."""
+        among the first seq_len tokens: rows and words), as `workers.encode_chunk` counts them: of the
+        tweets the kernel tokenised (the caller counts the `fallback` rows' tokens itself)."""
         per_row = np.diff(self.row_tok)
         tok_judged = np.repeat(judged & (self.status == 0), per_row)
         words: dict[str, int] = {}
@@ -328,18 +329,6 @@ class FastEncoded:
             rows_out = rows[first].tolist()
             words_out = [oov_words[j] for j in which[first].tolist()]
         pairs = [(r, w) for r, w in zip(rows_out, words_out, strict=True) if w is not None]
-        for r, tokens in self.fallback.items():
-            if not judged[r]:
-                continue
-            ids_r = self.ids[r]
-            for p, token in enumerate(tokens):
-                word = countable_word(token)
-                if word is not None:
-                    words[word] = get(word, 0) + 1
-                    if p < seq_len and ids_r[p] == OOV_ID:
-                        pairs.append((r, word))
-        if self.fallback:
-            pairs.sort(key=lambda rw: rw[0])  # row order (stable: token order within a row)
         return Counter(words), np.array([r for r, _ in pairs], np.int32), [w for _, w in pairs]
 
 
@@ -360,7 +349,7 @@ def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LE
     """The tweets' token ids and tokens through the kernel; None while it is not ready here (then it
     starts loading it if another process has compiled it meanwhile)."""
     if not ready():
-        if _keep_trying and not _warming and enabled():
+        if _keep_trying:
             warm_up_async(compile=False)
         return None
     assert _tables is not None and _emoji is not None

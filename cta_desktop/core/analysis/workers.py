@@ -78,18 +78,35 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
     fast = fast_tokens.encode(texts, index, seq_len)
-    if fast is not None:
-        reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index)
-        words, rows_oov, words_oov = fast.word_counts(reasons == JUDGED, seq_len)
-        return EncodedChunk(fast.ids, words, reasons, languages, rows_oov, words_oov)
-    token_lists = tokenize_many(texts)
-    out = encode_tokens(token_lists, index, seq_len)
-    reasons, languages = judge_rows(texts, token_lists, out, index)
+    if fast is None:
+        token_lists = tokenize_many(texts)
+        out = encode_tokens(token_lists, index, seq_len)
+        reasons, languages = judge_rows(texts, token_lists, out, index)
+        words, oov_rows, oov_words = _judged_words(token_lists, out, reasons == JUDGED)
+        return EncodedChunk(out, words, reasons, languages, oov_rows, oov_words)
+    reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index)
+    judged = reasons == JUDGED
+    words, oov_rows, oov_words = fast.word_counts(judged, seq_len)
+    if fast.fallback:  # the tweets the kernel left to Python: counted as above, merged in row order
+        rows = np.array(sorted(fast.fallback), np.int64)
+        more, more_rows, more_words = _judged_words([fast.fallback[r] for r in rows.tolist()], fast.ids[rows],
+                                                    judged[rows])
+        words.update(more)
+        all_rows = np.concatenate([oov_rows, rows[more_rows].astype(np.int32)])
+        order = np.argsort(all_rows, kind="stable")
+        all_words = oov_words + more_words
+        oov_rows, oov_words = all_rows[order], [all_words[k] for k in order.tolist()]
+    return EncodedChunk(fast.ids, words, reasons, languages, oov_rows, oov_words)
+
+
+def _judged_words(token_lists: Sequence[Sequence[str]], ids: np.ndarray,
+                  judged: np.ndarray) -> tuple[Counter[str], np.ndarray, list[str]]:
+    """Countable-word counts of the judged rows' tokens, and the rows and words of their countable words
+    outside the vocabulary (id OOV_ID) among the tokens in `ids`, in row order."""
     counted = Counter(chain.from_iterable(token_lists))
-    for row in np.flatnonzero(reasons != JUDGED).tolist():  # few: take their tokens back out
+    for row in np.flatnonzero(~judged).tolist():  # few: take their tokens back out
         counted.subtract(token_lists[row])
-    words = _word_counts(counted)
-    rows, cols = np.nonzero((out == OOV_ID) & (reasons == JUDGED)[:, None])
+    rows, cols = np.nonzero((ids == OOV_ID) & judged[:, None])
     oov_rows: list[int] = []
     oov_words: list[str] = []
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -97,7 +114,7 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
         if word is not None:
             oov_rows.append(r)
             oov_words.append(word)
-    return EncodedChunk(out, words, reasons, languages, np.asarray(oov_rows, np.int32), oov_words)
+    return _word_counts(counted), np.asarray(oov_rows, np.int32), oov_words
 
 
 _WORKER_INDEX: dict[str, int] | None = None
