@@ -217,8 +217,7 @@ def distillation_targets(cfg: TrainConfig, data: Prepared, ensemble: list[dict[s
     if cfg.linear_teacher:
         from cta_desktop.training.linear_teacher import linear_teacher_probs
 
-        oof, (linear_val,) = linear_teacher_probs(data.tr_tokens, data.y_tr, [tokenize_many(data.val_texts)],
-                                                  seed=cfg.seed)
+        oof, (linear_val,) = linear_teacher_probs(data.tr_tokens, data.y_tr, [data.val_tokens], seed=cfg.seed)
         w = cfg.linear_teacher
         teacher, teacher_val = (1 - w) * teacher + w * oof, (1 - w) * teacher_val + w * linear_val
         info.update(linear_weight=w, linear_val_macro_recall=_val_mr(data, linear_val))
@@ -260,6 +259,7 @@ class Prepared:
     n_tweeteval: int
     n_tse: int
     tr_tokens: list[list[str]] = field(default_factory=list)  # the training tweets' tokens (as encoded in x_tr)
+    val_tokens: list[list[str]] = field(default_factory=list)  # the val tweets' tokens (as encoded in x_val)
 
 
 def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
@@ -286,10 +286,11 @@ def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
         sources.append("glove")
     if ranking:  # every emoji the ranking knows gets a row, even if augmentation never drew it
         vocab = add_tokens(vocab, [e.token for e in ranking])
-    tr_tokens = tokenize_many(tr_texts)
-    x_tr, x_val = encode_tokens(tr_tokens, vocab.index), vocab.encode(val_texts)
+    tr_tokens, val_tokens = tokenize_many(tr_texts), tokenize_many(val_texts)
+    x_tr, x_val = encode_tokens(tr_tokens, vocab.index), encode_tokens(val_tokens, vocab.index)
     log(f"vocabulary: {len(vocab)} words; train {len(x_tr)} (TweetEval {n_tweeteval}, TSE {n_tse}), val {len(x_val)} tweets")
-    return Prepared(vocab, x_tr, y_tr, x_val, y_val, val_texts, ranking, sources, n_tweeteval, n_tse, tr_tokens)
+    return Prepared(vocab, x_tr, y_tr, x_val, y_val, val_texts, ranking, sources, n_tweeteval, n_tse, tr_tokens,
+                    val_tokens)
 
 
 def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
