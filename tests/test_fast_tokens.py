@@ -3,8 +3,6 @@ words and judgement of the Python one (preprocess.tokenize_many, the frozen refe
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import textwrap
 import time
@@ -171,11 +169,9 @@ POOL_CHILD = textwrap.dedent("""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method")
-def test_one_worker_compiles_on_a_fresh_install_and_none_while_the_app_does(tmp_path):
-    env = dict(os.environ, CTA_CACHE_DIR=str(tmp_path / "fresh"), CTA_MP_START="fork")
-    env.pop("NUMBA_CACHE_DIR", None)
-    out = subprocess.run([sys.executable, "-c", POOL_CHILD], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    got = dict(line.split("=") for line in out.stdout.split() if "=" in line)
+def test_one_worker_compiles_on_a_fresh_install_and_none_while_the_app_does(tmp_path, run_python):
+    out = run_python(POOL_CHILD, {"CTA_CACHE_DIR": str(tmp_path / "fresh"), "CTA_MP_START": "fork"},
+                     drop_env=["NUMBA_CACHE_DIR"])
+    got = dict(line.split("=") for line in out.split() if "=" in line)
     assert got["alone"] == "2,1"  # two workers answered; exactly one of them is getting the kernel
     assert got["app"] == "2,0"  # none while the app compiles it: they load it once it is in the cache
