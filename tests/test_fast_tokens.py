@@ -175,3 +175,50 @@ def test_one_worker_compiles_on_a_fresh_install_and_none_while_the_app_does(tmp_
     got = dict(line.split("=") for line in out.split() if "=" in line)
     assert got["alone"] == "2,1"  # two workers answered; exactly one of them is getting the kernel
     assert got["app"] == "2,0"  # none while the app compiles it: they load it once it is in the cache
+
+
+def _multilingual_texts() -> list[str]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "multilingual_tweets.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [row["text"] for row in csv.DictReader(fh)]
+
+
+def test_the_language_identifier_kernels_give_py3langids_answers(shared_texts):
+    """identify_many through the compiled walk and scores: py3langid's own language for every text
+    (the probabilities to 1e-5: the sums run in another order)."""
+    from cta_desktop.core import language
+    from cta_desktop.core.preprocess import tokenize
+
+    texts = [" ".join(language.word_tokens(tokenize(t))) for t in shared_texts[:20_000] + _multilingual_texts()]
+    texts += ["", "12345", "ÄÖÜ", "Ελληνικά κείμενα", "😀😀", "ＡＢＣ full width"]
+    walk = fast_tokens.langid_walk()
+    assert walk is not None
+    language.identify_many(texts[:5], walk)  # tables built
+    assert language._WALK_TABLES is not False, "the kernels disagreed with py3langid on its probes"
+    ident = language._identifier()
+    t0 = time.perf_counter()
+    want = [ident.classify(t) for t in texts]
+    t1 = time.perf_counter()
+    got = language.identify_many(texts, walk)
+    t2 = time.perf_counter()
+    assert [g[0] for g in got] == [w[0] for w in want]
+    assert max(abs(g[1] - w[1]) for g, w in zip(got, want, strict=True)) <= 1e-5
+    assert len({w[0] for w in want}) >= 8  # the check set spans many languages
+    print(f"identify_many: {(t1 - t0) / (t2 - t1):.1f}x py3langid's classify")
+
+
+def test_kernels_that_disagree_with_py3langid_are_not_used(monkeypatch):
+    """The kernels are checked against py3langid's classify on probe texts first (a py3langid that
+    scores otherwise): when they disagree, identify_many asks classify text by text."""
+    from cta_desktop.core import language
+
+    ident = language._identifier()
+    features, scores = fast_tokens.langid_walk()
+    monkeypatch.setattr(language, "_WALK_TABLES", None)
+    texts = ["Vielen Dank für den schönen Abend in Berlin", "thank you all so much"]
+    wrong = (features, lambda *args: np.zeros((len(args[2]) - 1, len(ident.nb_classes)), np.float32))
+    assert language.identify_many(texts, wrong) == [ident.classify(t) for t in texts]
+    assert language._WALK_TABLES is False

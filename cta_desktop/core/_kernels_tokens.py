@@ -481,3 +481,62 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
             i = end
     row_tok[n] = nt
     return status, tok_ids[:nt], row_tok, tok_oov[:nt], oov_cps[: oov_off[n_oov]], oov_off[: n_oov + 1]
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def langid_features(nextmove, rowbase, output, buf, offs, seen):
+    """py3langid's byte n-gram features of several texts (`language.identify_many`).
+
+    The DFA walk of `py3langid.langid.visit_counts` over each text's bytes `buf[offs[t]:offs[t+1]]`
+    (from state 0): per text, its distinct features in the order they are first reached, and how
+    often each is reached, as `visit_counts`' Counter holds them. `seen` (one int64 per feature, all
+    -1) remembers where a feature's count sits; entries from earlier texts lie before the text's start.
+    Returns (features, counts, per-text offsets into them)."""
+    n = len(offs) - 1
+    feats = np.empty(len(buf), np.int32)
+    counts = np.empty(len(buf), np.int32)
+    text_off = np.zeros(n + 1, np.int64)
+    m = 0
+    for t in range(n):
+        start = m
+        state = 0
+        for p in range(offs[t], offs[t + 1]):
+            state = nextmove[rowbase[state] + buf[p]]
+            f = output[state]
+            if f >= 0:
+                k = seen[f]
+                if k >= start:
+                    counts[k] += 1
+                else:
+                    seen[f] = m
+                    feats[m] = f
+                    counts[m] = 1
+                    m += 1
+        text_off[t + 1] = m
+    return feats[:m], counts[:m], text_off
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def langid_scores(feats, counts, text_off, ptc, pc, fill):
+    """py3langid's naive-Bayes scores of each text from its features (`langid_features`): per text
+    sum(log1p(count) * ptc[feature]) + pc, as `LanguageIdentifier._sparse_score`, summed in float64
+    (numpy's BLAS sums in float32 in its own order: the same to about 1e-6); `fill` for a text
+    without features. Returns float32 (texts, languages)."""
+    n = len(text_off) - 1
+    n_lang = ptc.shape[1]
+    out = np.empty((n, n_lang), np.float32)
+    acc = np.empty(n_lang, np.float64)
+    for t in range(n):
+        a, z = text_off[t], text_off[t + 1]
+        if z == a:
+            out[t, :] = fill
+            continue
+        acc[:] = 0.0
+        for k in range(a, z):
+            w = np.float64(np.float32(np.log1p(np.float32(counts[k]))))
+            f = feats[k]
+            for c in range(n_lang):
+                acc[c] += w * ptc[f, c]
+        for c in range(n_lang):
+            out[t, c] = np.float32(acc[c]) + pc[c]
+    return out

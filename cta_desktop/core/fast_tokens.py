@@ -150,6 +150,11 @@ def _load() -> None:
     out = np.zeros((1, SEQ_LEN), np.int32)
     cps, off = _keys(["Hi @x #SoGood http://t.co/x 12.5 :) 😀 Sooo zzqx"])
     k.encode_tweets(cps, off, flags, lower, *probe.arrays(k), *_emoji, np.int32(4), np.int32(OOV_ID), out)
+    # and the language identifier's byte walk (language.identify_many), on a two-state toy DFA
+    feats, counts, text_off = k.langid_features(
+        np.zeros(512, np.uint32), np.zeros(2, np.int64), np.array([-1, 0], np.int64), np.frombuffer(b"ab", np.uint8),
+        np.array([0, 2], np.int64), np.full(1, -1, np.int64))
+    k.langid_scores(feats, counts, text_off, np.zeros((1, 2), np.float32), np.zeros(2, np.float32), np.float32(0))
     _kernel = k
 
 
@@ -169,6 +174,12 @@ def _marker() -> Path | None:
         return user_cache_dir() / "tokens" / f"compiled-{hashlib.sha256(source + numba_version.encode()).hexdigest()[:16]}"
     except OSError:
         return None
+
+
+def langid_walk() -> Any:
+    """The compiled DFA walk of the language identifier (for `language.detect_languages`), None
+    until the kernels are loaded in this process."""
+    return (_kernel.langid_features, _kernel.langid_scores) if ready() else None
 
 
 def loading_here() -> bool:

@@ -16,7 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from cta_desktop.core.language import ENGLISH, ENGLISH_MARKERS, detect_language, language_name, word_tokens
+from cta_desktop.core.language import (
+    ENGLISH,
+    ENGLISH_MARKERS,
+    Walk,
+    detect_languages,
+    language_name,
+    word_tokens,
+)
 from cta_desktop.core.preprocess import NUMBER_TOKEN, OOV_ID, PAD_ID, URL_TOKEN, USER_TOKEN
 
 JUDGED = 0
@@ -52,12 +59,13 @@ def _tables(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.ndarray, index: dict[str, int],
-               skip_ids: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
+               skip_ids: np.ndarray | None = None, walk: Walk | None = None) -> tuple[np.ndarray, dict[int, str]]:
     """Per-tweet reason codes (uint8, JUDGED = 0) and the detected language of each non-English row.
 
     `tokens[i]` is `tokenize(texts[i])`, `ids` the (n, 50) token ids. Not English comes first (a
     Korean tweet has no word the model knows either; its language is the better reason); the
-    language pre-check uses the vocabulary `index`."""
+    language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled byte walk, if
+    loaded (`language.detect_languages`)."""
     skip, markers, is_word = _tables(index)
     if skip_ids is not None:
         skip = skip_ids
@@ -74,8 +82,9 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     known_words = is_word[ids].sum(axis=1, dtype=np.int32)
     unknown = (ids == OOV_ID).sum(axis=1, dtype=np.int32)
     mostly_known = (ids[:, -1] == PAD_ID) & (known_words > 0) & (4 * known_words >= 3 * (known_words + unknown))
-    for row in np.flatnonzero(~(((hits >= 2) & plain) | mostly_known)).tolist():
-        lang = detect_language(texts[row], tokens[row], index)
+    rows = np.flatnonzero(~(((hits >= 2) & plain) | mostly_known)).tolist()
+    found = detect_languages([texts[r] for r in rows], [tokens[r] for r in rows], index, walk)
+    for row, lang in zip(rows, found, strict=True):
         if lang != ENGLISH:
             reasons[row] = NOT_ENGLISH
             languages[row] = lang

@@ -84,7 +84,7 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
         reasons, languages = judge_rows(texts, token_lists, out, index)
         words, oov_rows, oov_words = _judged_words(token_lists, out, reasons == JUDGED)
         return EncodedChunk(out, words, reasons, languages, oov_rows, oov_words)
-    reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index)
+    reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index, walk=fast_tokens.langid_walk())
     judged = reasons == JUDGED
     words, oov_rows, oov_words = fast.word_counts(judged, seq_len)
     if fast.fallback:  # the tweets the kernel left to Python: counted as above, merged in row order
