@@ -52,6 +52,7 @@ def _check(texts: list[object], index: dict[str, int]) -> None:
     np.testing.assert_array_equal(nb.reasons, py.reasons)
     assert nb.languages == py.languages
     assert nb.words == py.words
+    np.testing.assert_array_equal(nb.word_ids, py.word_ids)
     assert nb.oov_rows.tolist() == py.oov_rows.tolist() and nb.oov_words == py.oov_words
 
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cta_desktop.core import preprocess
-from cta_desktop.core.analysis.workers import encode_chunk, encode_texts
+from cta_desktop.core.analysis.workers import encode_chunk, encode_texts, words_of_ids
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, Vocabulary, encode_tokens, tokenize, tokenize_many
 from cta_desktop.core.textstats import countable_word
 from cta_desktop.paths import shared_data_dir
@@ -307,7 +307,7 @@ def test_encoders_match_the_old_per_tweet_loops():
     np.testing.assert_array_equal(chunk.reasons, reasons)
     assert chunk.languages == languages
     counted = Counter(t for row, tokens in enumerate(old_tokens) if reasons[row] == JUDGED for t in tokens)
-    assert chunk.words == _count_words(counted)
+    assert chunk.words + words_of_ids(chunk.word_ids, vocab.words) == _count_words(counted)
     rows, cols = np.nonzero((old_ids == OOV_ID) & (reasons == JUDGED)[:, None])
     oov = [(r, countable_word(old_tokens[r][c])) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
     assert list(zip(chunk.oov_rows.tolist(), chunk.oov_words, strict=True)) == [(r, w) for r, w in oov if w is not None]

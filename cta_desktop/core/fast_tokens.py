@@ -254,6 +254,7 @@ class _Vocab:
         for word, i in index.items():
             self.words[i] = word
         self.countable = [countable_word(w) for w in self.words]
+        self.countable_mask = np.array([w is not None for w in self.countable], np.int64)
 
     def arrays(self, k: Any) -> tuple[np.ndarray, ...]:
         if self.slots is None:
@@ -309,21 +310,18 @@ class FastEncoded:
     def token_lists(self) -> _TokenLists:
         return _TokenLists(self)
 
-    def word_counts(self, judged: np.ndarray, seq_len: int = SEQ_LEN) -> tuple[Counter[str], np.ndarray, list[str]]:
-        """(countable-word counts of the judged tweets' tokens, and of their words outside the vocabulary
-        among the first seq_len tokens: rows and words), as `workers.encode_chunk` counts them: of the
-        tweets the kernel tokenised (the caller counts the `fallback` rows' tokens itself)."""
+    def word_counts(self, judged: np.ndarray,
+                    seq_len: int = SEQ_LEN) -> tuple[np.ndarray, Counter[str], np.ndarray, list[str]]:
+        """The judged tweets' countable words, per vocabulary id and by name outside it, and their words
+        outside the vocabulary among the first seq_len tokens (rows and words), as `workers.encode_chunk`
+        counts them: of the tweets the kernel tokenised (the caller counts the `fallback` rows' tokens)."""
         per_row = np.diff(self.row_tok)
         tok_judged = np.repeat(judged & (self.status == 0), per_row)
         words: dict[str, int] = {}
         get = words.get
         per_id = np.bincount(self.tok_ids[tok_judged], minlength=len(self.vocab.countable))
         per_id[OOV_ID] = 0
-        countable = self.vocab.countable
-        for tid in np.flatnonzero(per_id).tolist():
-            word = countable[tid]
-            if word is not None:
-                words[word] = get(word, 0) + int(per_id[tid])
+        per_id *= self.vocab.countable_mask
         oov_k = np.flatnonzero(tok_judged & (self.tok_oov >= 0))
         rows_out: list[int] = []
         words_out: list[str | None] = []
@@ -340,7 +338,7 @@ class FastEncoded:
             rows_out = rows[first].tolist()
             words_out = [oov_words[j] for j in which[first].tolist()]
         pairs = [(r, w) for r, w in zip(rows_out, words_out, strict=True) if w is not None]
-        return Counter(words), np.array([r for r, _ in pairs], np.int32), [w for _, w in pairs]
+        return per_id, Counter(words), np.array([r for r, _ in pairs], np.int32), [w for _, w in pairs]
 
 
 class _TokenLists(Sequence[list[str]]):

@@ -21,7 +21,7 @@ from cta_desktop.core.analysis.result import (
     TOP_WORDS_KEPT,
     AnalysisResult,
 )
-from cta_desktop.core.analysis.workers import EncodedChunk
+from cta_desktop.core.analysis.workers import EncodedChunk, words_of_ids
 from cta_desktop.core.datasets import TweetChunk
 from cta_desktop.core.judgement import not_judged_summary
 from cta_desktop.core.model_spec import LABELS
@@ -38,6 +38,14 @@ def _entry(chunk: TweetChunk, i: int, conf: float, probs: np.ndarray) -> dict[st
     return e
 
 
+def _counts(values: Sequence[int | None], n: int) -> np.ndarray:
+    """int64 counts, -1 where none (None or negative); converted in C (None -> NaN), huge ones capped."""
+    if len(values) != n:
+        return np.full(n, -1, np.int64)
+    a = np.array(values, dtype=np.float64)
+    return np.where(np.isnan(a) | (a < 0), -1.0, np.minimum(a, 2.0**62)).astype(np.int64)
+
+
 class RunningSummary:
     """Adds chunks of labelled tweets; `result()` makes the AnalysisResult."""
 
@@ -49,7 +57,8 @@ class RunningSummary:
         self.examples_rt: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.liked: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.months: Counter[tuple[str, int]] = Counter()
-        self.words: Counter[str] = Counter()  # judged tweets only
+        self.words: Counter[str] = Counter()  # judged tweets only: words outside the vocabulary
+        self.word_ids = np.zeros(0, np.int64)  # and those in it, per id (EncodedChunk.word_ids)
         # Words per class: counts of vocabulary ids in each class's judged tweets (the model's 50 tokens).
         self.vocab_words = list(vocab_words)
         self.class_ids = np.zeros((len(LABELS), max(1, len(self.vocab_words))), np.int64)
@@ -77,6 +86,10 @@ class RunningSummary:
         self.prob_parts.append(probs.astype(np.float32, copy=False))
         self.reason_parts.append(encoded.reasons)
         self.words.update(encoded.words)
+        if len(encoded.word_ids):
+            if len(self.word_ids) < len(encoded.word_ids):
+                self.word_ids = np.pad(self.word_ids, (0, len(encoded.word_ids) - len(self.word_ids)))
+            self.word_ids[: len(encoded.word_ids)] += encoded.word_ids
         if self.vocab_words:  # one bincount over (class, vocabulary id) pairs of the judged rows
             width = self.class_ids.shape[1]
             ids = encoded.ids[judged]
@@ -100,9 +113,10 @@ class RunningSummary:
                 target.sort(key=lambda t: (t[0], t[1]))
                 del target[k:]
         self._add_liked(chunk, labels, conf, probs, base)
-        for month, label in zip([d[:7] if d else None for d in chunk.dates], labels.tolist(), strict=True):
+        pairs = Counter(zip([d[:7] if d else None for d in chunk.dates], labels.tolist(), strict=True))
+        for (month, label), count in pairs.items():  # counted at C speed, then a few (month, label) pairs
             if month and label != NOT_JUDGED_CODE:
-                self.months[(month, label)] += 1
+                self.months[(month, label)] += count
         if self.keep:
             self.texts.extend(chunk.texts)
             self.dates.extend(chunk.dates)
@@ -113,8 +127,7 @@ class RunningSummary:
         self.n += len(chunk)
 
     def _add_liked(self, chunk: TweetChunk, labels: np.ndarray, conf: np.ndarray, probs: np.ndarray, base: int) -> None:
-        likes = np.fromiter((-1 if v is None else v for v in chunk.likes), dtype=np.int64, count=len(chunk))
-        shares = np.fromiter((-1 if v is None else v for v in chunk.retweets), dtype=np.int64, count=len(chunk))
+        likes, shares = _counts(chunk.likes, len(chunk)), _counts(chunk.retweets, len(chunk))
         self.has_likes |= bool((likes >= 0).any())
         self.has_retweet_counts |= bool((shares >= 0).any())
         key = likes if (likes >= 0).any() else shares
@@ -170,7 +183,7 @@ class RunningSummary:
             most_liked = {name: [e for _, _, e in self.liked[c]] for c, name in enumerate(LABELS)}
         return AnalysisResult(
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
-            top_words=top_words(self.words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
+            top_words=top_words(self.words + words_of_ids(self.word_ids, self.vocab_words), TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
             reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
             top_words_by_class=self._class_top_words(),
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,

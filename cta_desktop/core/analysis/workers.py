@@ -52,12 +52,42 @@ def _word_counts(counted: Counter[str]) -> Counter[str]:
     return Counter(words)
 
 
+def _split_word_counts(counted: Counter[str], index: dict[str, int]) -> tuple[np.ndarray, Counter[str]]:
+    """`_word_counts` in two parts: the counts of countable tokens in the vocabulary, per id (numpy adds
+    them up in the summary), and the countable words of the other tokens."""
+    size = max(index.values(), default=0) + 1
+    per_id = np.zeros(size, np.int64)
+    rest: Counter[str] = Counter()
+    get = index.get
+    for token, n in counted.items():
+        if n > 0:
+            word = countable_word(token)
+            if word is not None:
+                tid = get(token, OOV_ID)
+                if tid > OOV_ID:
+                    per_id[tid] += n
+                else:
+                    rest[word] += n
+    return per_id, rest
+
+
+def words_of_ids(word_ids: np.ndarray, vocab_words: Sequence[str]) -> Counter[str]:
+    """Countable-word counts from per-vocabulary-id counts (`EncodedChunk.word_ids`)."""
+    out: Counter[str] = Counter()
+    for tid in np.flatnonzero(word_ids).tolist():
+        word = countable_word(vocab_words[tid])
+        if word is not None:
+            out[word] += int(word_ids[tid])
+    return out
+
+
 @dataclass
 class EncodedChunk:
     """A chunk's token ids, judgement and words (what `encode_chunk` returns, from a worker or here).
 
     `reasons`: per tweet, 0 = judged, else a `core.judgement` reason; `languages`: row -> detected
-    language of the non-English rows; `words`: countable-word counts of the judged tweets. Words per
+    language of the non-English rows; the judged tweets' countable words: `word_ids` counts those in the
+    vocabulary per id (`words_of_ids` names them), `words` the others by name. Words per
     sentiment class are counted once the engine has labelled the rows (summary.py): vocabulary words
     from `ids`, the others from (`oov_rows[k]`, `oov_words[k]`), the judged tweets' countable words
     outside the vocabulary among their first 50 tokens."""
@@ -68,6 +98,7 @@ class EncodedChunk:
     languages: dict[int, str]
     oov_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     oov_words: list[str] = field(default_factory=list)
+    word_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> EncodedChunk:
@@ -82,27 +113,29 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
         token_lists = tokenize_many(texts)
         out = encode_tokens(token_lists, index, seq_len)
         reasons, languages = judge_rows(texts, token_lists, out, index)
-        words, oov_rows, oov_words = _judged_words(token_lists, out, reasons == JUDGED)
-        return EncodedChunk(out, words, reasons, languages, oov_rows, oov_words)
+        word_ids, words, oov_rows, oov_words = _judged_words(token_lists, out, reasons == JUDGED, index)
+        return EncodedChunk(out, words, reasons, languages, oov_rows, oov_words, word_ids)
     reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index, walk=fast_tokens.langid_walk())
     judged = reasons == JUDGED
-    words, oov_rows, oov_words = fast.word_counts(judged, seq_len)
+    word_ids, words, oov_rows, oov_words = fast.word_counts(judged, seq_len)
     if fast.fallback:  # the tweets the kernel left to Python: counted as above, merged in row order
         rows = np.array(sorted(fast.fallback), np.int64)
-        more, more_rows, more_words = _judged_words([fast.fallback[r] for r in rows.tolist()], fast.ids[rows],
-                                                    judged[rows])
+        more_ids, more, more_rows, more_words = _judged_words([fast.fallback[r] for r in rows.tolist()],
+                                                              fast.ids[rows], judged[rows], index)
+        word_ids += more_ids
         words.update(more)
         all_rows = np.concatenate([oov_rows, rows[more_rows].astype(np.int32)])
         order = np.argsort(all_rows, kind="stable")
         all_words = oov_words + more_words
         oov_rows, oov_words = all_rows[order], [all_words[k] for k in order.tolist()]
-    return EncodedChunk(fast.ids, words, reasons, languages, oov_rows, oov_words)
+    return EncodedChunk(fast.ids, words, reasons, languages, oov_rows, oov_words, word_ids)
 
 
-def _judged_words(token_lists: Sequence[Sequence[str]], ids: np.ndarray,
-                  judged: np.ndarray) -> tuple[Counter[str], np.ndarray, list[str]]:
-    """Countable-word counts of the judged rows' tokens, and the rows and words of their countable words
-    outside the vocabulary (id OOV_ID) among the tokens in `ids`, in row order."""
+def _judged_words(token_lists: Sequence[Sequence[str]], ids: np.ndarray, judged: np.ndarray,
+                  index: dict[str, int]) -> tuple[np.ndarray, Counter[str], np.ndarray, list[str]]:
+    """The judged rows' countable words (per vocabulary id, and by name outside it: `_split_word_counts`),
+    and the rows and words of their countable words outside the vocabulary (id OOV_ID) among the tokens
+    in `ids`, in row order."""
     counted = Counter(chain.from_iterable(token_lists))
     for row in np.flatnonzero(~judged).tolist():  # few: take their tokens back out
         counted.subtract(token_lists[row])
@@ -114,7 +147,8 @@ def _judged_words(token_lists: Sequence[Sequence[str]], ids: np.ndarray,
         if word is not None:
             oov_rows.append(r)
             oov_words.append(word)
-    return _word_counts(counted), np.asarray(oov_rows, np.int32), oov_words
+    word_ids, words = _split_word_counts(counted, index)
+    return word_ids, words, np.asarray(oov_rows, np.int32), oov_words
 
 
 _WORKER_INDEX: dict[str, int] | None = None
