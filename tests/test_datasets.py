@@ -218,6 +218,64 @@ def test_dates(value, iso):
     assert parse_date(value) == iso
 
 
+def _slash_reference(value: str, day_first: bool) -> str | None:
+    """The slash-date parser as it was (the full pattern for every value)."""
+    import re
+    from datetime import datetime
+
+    m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?",
+                     value)
+    if not m:
+        return None
+    a, b, year, hour, minute, second, ampm = m.groups()
+    month, day = (int(b), int(a)) if day_first else (int(a), int(b))
+    y = int(year)
+    if len(year) == 2:
+        y += 2000 if y < 70 else 1900
+    h = int(hour) if hour else 0
+    if ampm:
+        h = h % 12 + (12 if ampm.lower() == "pm" else 0)
+    try:
+        return datetime(y, month, day, h, int(minute or 0), int(second or 0)).isoformat()
+    except ValueError:
+        return None
+
+
+_num = st.integers(0, 99).map(str) | st.integers(0, 9).map(lambda n: f"0{n}")
+_slash_value = st.tuples(
+    _num, st.sampled_from("/."), _num, st.sampled_from("/."),
+    st.integers(0, 2099).map(str) | st.integers(0, 99).map(lambda n: f"{n:02d}"),
+    st.sampled_from(["", " ", "  ", "T", ", ", " x"]), _num, st.sampled_from([":", ""]),
+    st.integers(0, 99).map(lambda n: f"{n:02d}"), st.sampled_from(["", ":00", ":59", ":60", ":7"]),
+    st.sampled_from(["", " PM", "am", " AM ", " zz"]),
+).map(lambda t: "".join(t) if t[5].strip() or t[5] else "".join(t[:5]))
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(_slash_value | st.text(alphabet="0123456789/. :TtAPMm,", max_size=20), max_size=40),
+       day_first=st.booleans())
+def test_slash_dates_taken_apart_parse_as_the_full_pattern(values, day_first):
+    """The slash-date parser takes "M/D/YY H:MM" apart and remembers each part: the same answers as
+    the full pattern, for every value and in any order (the parts' memory never changes an answer)."""
+    from cta_desktop.core.datasets.values import _slash_parser
+
+    parse = _slash_parser(day_first)
+    for value in values + values[::-1]:
+        assert parse(value) == _slash_reference(value, day_first), value
+
+
+@needs_data
+def test_slash_dates_of_the_real_archives():
+    from cta_desktop.core.datasets.values import _slash_parser
+
+    for stem in ("realdonaldtrump", "barackobama"):
+        with open(CELEB_DIR / f"{stem}.csv", newline="", encoding="utf-8") as fh:
+            values = [row["created_at"] for row in csv.DictReader(fh)]
+        parse = _slash_parser(False)
+        assert [parse(v) for v in values] == [_slash_reference(v, False) for v in values]
+        assert all(parse(v) for v in values)
+
+
 def test_non_ascii_file_name_and_text(tmp_path):
     folder = tmp_path / "données été"
     folder.mkdir()

@@ -7,7 +7,7 @@ A JSON field is matched exactly like a CSV column: its name is normalised (`like
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 NA_STRINGS = frozenset({"nan", "NaN", "NAN", "None", "none", "null", "NULL", "N/A", "n/a", "#N/A", "NA", "<NA>"})
 TRUE_STRINGS = frozenset({"true", "1", "yes", "y", "t"})
@@ -78,8 +78,21 @@ def _parse_iso(value: str) -> str | None:
         return None
 
 
+_SLASH_DAY_RE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})")
+_CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_PARTS_KEPT = 100_000  # distinct days or clock times remembered by one parser
+
+
 def _slash_parser(day_first: bool):
-    def parse(value: str) -> str | None:
+    """A parser for "10/16/17 22:59"-style dates (month first unless `day_first`).
+
+    The usual shape, a day and an optional "H:MM[:SS]" after one space, is taken apart and each part
+    parsed once per distinct value (an archive has a few thousand days and clock times, repeated);
+    anything else goes through the full pattern. Both give what `datetime(...).isoformat()` does."""
+    days: dict[str, str | None] = {}
+    clocks: dict[str, str | None] = {}
+
+    def full(value: str) -> str | None:
         m = _SLASH_RE.fullmatch(value)
         if not m:
             return None
@@ -95,6 +108,48 @@ def _slash_parser(day_first: bool):
             return datetime(y, month, day, h, int(minute or 0), int(second or 0)).isoformat()
         except ValueError:
             return None
+
+    def day_of(text: str) -> str | None:
+        m = _SLASH_DAY_RE.fullmatch(text)
+        if not m:
+            return ""  # not this shape
+        a, b, year = m.groups()
+        month, day = (int(b), int(a)) if day_first else (int(a), int(b))
+        y = int(year)
+        if len(year) == 2:
+            y += 2000 if y < 70 else 1900
+        try:
+            return date(y, month, day).isoformat()
+        except ValueError:
+            return None
+
+    def clock_of(text: str) -> str | None:
+        m = _CLOCK_RE.fullmatch(text)
+        if not m:
+            return ""
+        try:
+            return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)).isoformat()
+        except ValueError:
+            return None
+
+    def parse(value: str) -> str | None:
+        day_text, space, clock_text = value.partition(" ")
+        d = days.get(day_text, "?")
+        if d == "?":
+            if len(days) >= _PARTS_KEPT:
+                days.clear()
+            d = days[day_text] = day_of(day_text)
+        if not space:
+            c: str | None = "00:00:00"
+        else:
+            c = clocks.get(clock_text, "?")
+            if c == "?":
+                if len(clocks) >= _PARTS_KEPT:
+                    clocks.clear()
+                c = clocks[clock_text] = clock_of(clock_text)
+        if d == "" or c == "":
+            return full(value)  # another shape: the full pattern decides
+        return None if d is None or c is None else f"{d}T{c}"
 
     return parse
 
