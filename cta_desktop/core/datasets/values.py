@@ -60,14 +60,52 @@ _ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5
           "PST": -8, "PDT": -7, "BST": 1, "CET": 1, "CEST": 2}
 
 
-def _parse_iso(value: str) -> str | None:
-    if _CANONICAL_RE.fullmatch(value):
-        # Already ISO apart from the separator: validate (month 13 fails) and skip re-formatting.
+_ISO_PART_RES = (re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{2}:\d{2}:\d{2}"), re.compile(r"[+-]\d{2}:\d{2}"))
+_ISO_PART_SAMPLES = ("{}T00:00:00", "2000-01-01T{}", "2000-01-01T00:00:00{}")
+# Days, clock times and UTC offsets of canonical ISO dates already checked -> valid (an archive's repeat).
+_ISO_PARTS: tuple[dict[str, bool], dict[str, bool], dict[str, bool]] = ({}, {}, {})
+_PARTS_KEPT = 100_000  # distinct parts remembered
+
+
+def _iso_part_valid(part: str, kind: int) -> bool:
+    """Is this day (kind 0), clock time (1) or UTC offset (2) of a canonical ISO date valid, as
+    `datetime.fromisoformat` decides for the whole (it checks the parts independently)?"""
+    ok = _ISO_PART_RES[kind].fullmatch(part) is not None
+    if ok:
         try:
-            datetime.fromisoformat(value)
+            datetime.fromisoformat(_ISO_PART_SAMPLES[kind].format(part))
         except ValueError:
-            return None
-        return value if value[10] == "T" else value[:10] + "T" + value[11:]
+            ok = False
+    known = _ISO_PARTS[kind]
+    if len(known) >= _PARTS_KEPT:
+        known.clear()
+    known[part] = ok
+    return ok
+
+
+def _parse_iso(value: str) -> str | None:
+    n = len(value)
+    if (n == 19 or n == 25) and value[10] in "T ":
+        # Already ISO apart from the separator ("2015-01-06 05:50:00[+00:00]"): validate each part
+        # (month 13 fails) and skip re-formatting.
+        day, clock = value[:10], value[11:19]
+        days, clocks, offsets = _ISO_PARTS
+        ok = days.get(day)
+        if ok is None:
+            ok = _iso_part_valid(day, 0)
+        if ok:
+            ok = clocks.get(clock)
+            if ok is None:
+                ok = _iso_part_valid(clock, 1)
+        if ok and n == 25:
+            offset = value[19:]
+            ok = offsets.get(offset)
+            if ok is None:
+                ok = _iso_part_valid(offset, 2)
+        if ok:
+            return value if value[10] == "T" else f"{day}T{value[11:]}"
+        if _CANONICAL_RE.fullmatch(value):
+            return None  # the canonical shape with an invalid part
     if not _ISO_RE.fullmatch(value):
         return None
     if value.endswith("UTC"):
@@ -80,7 +118,6 @@ def _parse_iso(value: str) -> str | None:
 
 _SLASH_DAY_RE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})")
 _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_PARTS_KEPT = 100_000  # distinct days or clock times remembered by one parser
 
 
 def _slash_parser(day_first: bool):
