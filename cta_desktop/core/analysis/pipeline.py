@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from itertools import compress
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -268,15 +269,16 @@ def _label(engine: Engine, encoded: Future[Encoded] | Done[Encoded], known: np.n
 
 def select_rows(chunk: TweetChunk, keep: np.ndarray) -> TweetChunk:
     """The chunk's tweets where `keep` is True (every per-tweet column, probabilities and row ids)."""
-    idx = np.flatnonzero(keep).tolist()
+    keep = np.asarray(keep, dtype=bool)
+    mask = keep.tolist()
 
     def pick(values: list[T]) -> list[T]:
-        return [values[i] for i in idx] if values else values
+        return list(compress(values, mask)) if values else values
 
     return replace(chunk, texts=pick(chunk.texts), dates=pick(chunk.dates), tweet_ids=pick(chunk.tweet_ids),
                    likes=pick(chunk.likes), retweets=pick(chunk.retweets), replies=pick(chunk.replies),
                    is_retweet=pick(chunk.is_retweet), is_reply=pick(chunk.is_reply), row_ids=pick(chunk.row_ids),
-                   probs=None if chunk.probs is None else np.asarray(chunk.probs)[idx])
+                   probs=None if chunk.probs is None else np.asarray(chunk.probs)[keep])
 
 
 def _flags(values: list[bool], n: int) -> np.ndarray:
