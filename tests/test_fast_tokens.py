@@ -223,3 +223,17 @@ def test_kernels_that_disagree_with_py3langid_are_not_used(monkeypatch):
     wrong = (features, lambda *args: np.zeros((len(args[2]) - 1, len(ident.nb_classes)), np.float32))
     assert language.identify_many(texts, wrong) == [ident.classify(t) for t in texts]
     assert language._WALK_TABLES is False
+
+
+def test_a_fresh_process_builds_the_identifier_and_the_kernels_tables_in_one_call(monkeypatch):
+    """No identifier and no tables yet (a new worker): detect_languages builds both (one lock guards
+    them, so the identifier is made before the tables are), and answers as detect_language does."""
+    from cta_desktop.core import language
+    from cta_desktop.core.preprocess import tokenize
+
+    monkeypatch.setattr(language, "_IDENTIFIER", None)
+    monkeypatch.setattr(language, "_WALK_TABLES", None)
+    texts = ["Vielen Dank für den schönen Abend in Berlin, wirklich", "오늘 정말 감사합니다 여러분", "thanks so much"]
+    got = language.detect_languages(texts, [tokenize(t) for t in texts], None, fast_tokens.langid_walk())
+    assert language._WALK_TABLES is not False and language._WALK_TABLES is not None
+    assert got == [language.detect_language(t) for t in texts] == ["de", "ko", "en"]

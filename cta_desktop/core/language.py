@@ -173,14 +173,15 @@ def detect_languages(texts: Sequence[str], tokens: Sequence[Sequence[str]], voca
     return out
 
 
-def _walk_tables(walk: Walk) -> Any:
+def _walk_tables(walk: Walk, ident: Any) -> Any:
     """py3langid's DFA as arrays for `walk`, or False when this py3langid keeps its model otherwise (or
-    the kernels disagree with its own `classify` on the probes): then `classify` is asked text by text."""
+    the kernels disagree with its own `classify` on the probes): then `classify` is asked text by text.
+    (`ident` is got before the lock: `_identifier` takes the same lock.)"""
     global _WALK_TABLES
     if _WALK_TABLES is None:
         with _LOCK:
             if _WALK_TABLES is None:
-                _WALK_TABLES = _build_walk_tables(walk)
+                _WALK_TABLES = _build_walk_tables(walk, ident)
     return _WALK_TABLES
 
 
@@ -188,8 +189,7 @@ _PROBES = ("Merci beaucoup pour cette belle soirée à Paris", "Vielen Dank für
            "오늘 정말 감사합니다 여러분", "gracias por todo amigos de Madrid", "zzqx", "")
 
 
-def _build_walk_tables(walk: Walk) -> Any:
-    ident = _identifier()
+def _build_walk_tables(walk: Walk, ident: Any) -> Any:
     try:
         nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.uint32 if ident.tk_nextmove.itemsize == 4 else np.uint64)
         output = np.asarray(ident.tk_output, np.int64)
@@ -206,7 +206,7 @@ def identify_many(texts: Sequence[str], walk: Walk | None = None) -> list[tuple[
     """py3langid's (language, probability) of each text, as its `classify` gives them: through the
     compiled kernels (`walk`) when given, the same languages and the probabilities to about 1e-6."""
     ident = _identifier()
-    tables = _walk_tables(walk) if walk is not None and texts else False
+    tables = _walk_tables(walk, ident) if walk is not None and texts else False
     if walk is None or tables is False:
         return [ident.classify(t) for t in texts]
     return _identify_walked(tables, texts, walk)
