@@ -131,7 +131,8 @@ def check_nzb_engine(models: dict) -> tuple[str, dict]:
 
 
 def check_tokenizer(models: dict) -> tuple[str, dict]:
-    """The compiled tokenizer loads (compiling it on a fresh install) and gives the Python tokenizer's ids."""
+    """The compiled tokenizer loads (compiling it on a fresh install) and gives the Python tokenizer's ids;
+    the compiled language identifier gives py3langid's languages."""
     import numpy as np
 
     from cta_desktop.core import _kernels_tokens, fast_tokens
@@ -145,8 +146,18 @@ def check_tokenizer(models: dict) -> tuple[str, dict]:
     fast = fast_tokens.encode(texts, model.vocab.index)
     if fast is None or not np.array_equal(fast.ids, model.vocab.encode(texts)):
         raise CheckFailed("the compiled tokenizer's token ids differ from the Python tokenizer's")
+    from cta_desktop.core import language
+
+    probes = ["Vielen Dank für den schönen Abend in Berlin", "오늘 정말 감사합니다 여러분", "gracias amigos de Madrid"]
+    walked = language.identify_many(probes, fast_tokens.langid_walk())
+    if language._WALK_TABLES is False:
+        raise CheckFailed("the compiled language identifier does not match py3langid (analyses ask py3langid "
+                          "tweet by tweet, slower)")
+    if [w[0] for w in walked] != [language._identifier().classify(t)[0] for t in probes]:
+        raise CheckFailed("the compiled language identifier's languages differ from py3langid's")
     cached = bool(_kernels_tokens.CACHE)
-    return (f"compiled tokenizer matches Python on {len(texts)} tweets (loaded in {seconds:.1f} s, "
+    return (f"compiled tokenizer and language identifier match Python on {len(texts)} tweets and "
+            f"{len(probes)} languages (loaded in {seconds:.1f} s, "
             f"{'cached' if cached else 'NOT cached: compiles at every start'})"), {"cached": cached, "seconds": seconds}
 
 
