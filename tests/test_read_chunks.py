@@ -102,7 +102,7 @@ def _row_by_row_chunks(rows: Iterable[list[str]], layout: Layout, mapping: Colum
 
 COLUMNS = ["id", "date", "text", "likes", "retweets", "replies", "is_retweet", "reply_to"]
 _cell = st.sampled_from(["", " ", "nan", "None", "N/A", "0", "1", "12", "1,234", "2.5k", "1e3", "-3", "true", "yes",
-                         "No", " f ", "x", "https://x.com/a/status/123", "123.0", "١٢", "²"])
+                         "No", " f ", "x", "https://x.com/a/status/123", "123.0", "١٢", "²", "9" * 5000])
 _text = st.sampled_from(["hello", " hello ", "RT @a: hi", "", "  ", "nan", "NULL", "good day", "x" * (MAX_TEXT_CHARS + 5),
                          " " * (MAX_TEXT_CHARS + 2)]) | st.text(max_size=12)
 _date = st.sampled_from(["2015-01-06 05:50:00", "10/16/17 22:59", "2015-13-01 00:00:00", "", "soon",

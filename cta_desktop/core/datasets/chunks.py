@@ -165,7 +165,8 @@ def _ids(values: list[str]) -> list[str | None]:
 
 
 def _counts(values: list[str]) -> list[int | None]:
-    return [int(v) if v.isdecimal() else (parse_count(v) if v else None) for v in values]
+    # short runs of digits: int() as parse_count would (a longer one may pass int()'s digit limit)
+    return [int(v) if len(v) < 19 and v.isdecimal() else (parse_count(v) if v else None) for v in values]
 
 
 def _add_rows(chunk: TweetChunk, batch: list[list[str]], need: int, counters: RowCounters, seen: set[int],
