@@ -87,6 +87,8 @@ class RunningSummary:
         self.reason_parts.append(encoded.reasons)
         self.words.update(encoded.words)
         if len(encoded.word_ids):
+            if len(encoded.word_ids) > len(self.vocab_words):
+                raise ValueError("word counts by vocabulary id need the vocabulary's words (vocab_words)")
             if len(self.word_ids) < len(encoded.word_ids):
                 self.word_ids = np.pad(self.word_ids, (0, len(encoded.word_ids) - len(self.word_ids)))
             self.word_ids[: len(encoded.word_ids)] += encoded.word_ids
@@ -181,9 +183,10 @@ class RunningSummary:
         most_liked: dict[str, list[dict[str, Any]]] = {}
         if self.has_likes or self.has_retweet_counts:
             most_liked = {name: [e for _, _, e in self.liked[c]] for c, name in enumerate(LABELS)}
+        words = self.words + words_of_ids(self.word_ids, self.vocab_words)
         return AnalysisResult(
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
-            top_words=top_words(self.words + words_of_ids(self.word_ids, self.vocab_words), TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
+            top_words=top_words(words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
             reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
             top_words_by_class=self._class_top_words(),
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,
