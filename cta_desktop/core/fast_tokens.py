@@ -47,6 +47,7 @@ from cta_desktop.core.textstats import countable_word
 TABLE_SIZE = 0x30000  # code points classified (the BMP, the emoji planes and CJK extension B); others: Python
 
 _kernel: Any = None
+_langid: Any = None  # (langid_features, langid_scores) once compiled or loaded
 _tables: tuple[np.ndarray, np.ndarray] | None = None
 _emoji: tuple[np.ndarray, ...] | None = None
 _lock = threading.Lock()
@@ -150,12 +151,22 @@ def _load() -> None:
     out = np.zeros((1, SEQ_LEN), np.int32)
     cps, off = _keys(["Hi @x #SoGood http://t.co/x 12.5 :) 😀 Sooo zzqx"])
     k.encode_tweets(cps, off, flags, lower, *probe.arrays(k), *_emoji, np.int32(4), np.int32(OOV_ID), out)
-    # and the language identifier's byte walk (language.identify_many), on a two-state toy DFA
-    feats, counts, text_off = k.langid_features(
-        np.zeros(512, np.uint32), np.zeros(2, np.int64), np.array([-1, 0], np.int64), np.frombuffer(b"ab", np.uint8),
-        np.array([0, 2], np.int64), np.full(1, -1, np.int64))
-    k.langid_scores(feats, counts, text_off, np.zeros((1, 2), np.float32), np.zeros(2, np.float32), np.float32(0))
-    _kernel = k
+    _kernel = k  # the tokenizer serves from here on; the language identifier's kernels follow
+    _load_langid(k)
+
+
+def _load_langid(k: Any) -> None:
+    """Compile (or load) the language identifier's kernels (language.identify_many), on a two-state
+    toy DFA; if they fail, the identifier is asked text by text as without numba."""
+    global _langid
+    try:
+        feats, counts, text_off = k.langid_features(
+            np.zeros(512, np.uint32), np.zeros(2, np.int64), np.array([-1, 0], np.int64),
+            np.frombuffer(b"ab", np.uint8), np.array([0, 2], np.int64), np.full(1, -1, np.int64))
+        k.langid_scores(feats, counts, text_off, np.zeros((1, 2), np.float32), np.zeros(2, np.float32), np.float32(0))
+    except Exception:  # noqa: BLE001 - py3langid's own classify serves
+        return
+    _langid = (k.langid_features, k.langid_scores)
 
 
 @functools.lru_cache(maxsize=1)
@@ -179,7 +190,7 @@ def _marker() -> Path | None:
 def langid_walk() -> Any:
     """The compiled DFA walk of the language identifier (for `language.detect_languages`), None
     until the kernels are loaded in this process."""
-    return (_kernel.langid_features, _kernel.langid_scores) if ready() else None
+    return _langid if enabled() else None
 
 
 def loading_here() -> bool:
