@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 NA_STRINGS = frozenset({"nan", "NaN", "NAN", "None", "none", "null", "NULL", "N/A", "n/a", "#N/A", "NA", "<NA>"})
 TRUE_STRINGS = frozenset({"true", "1", "yes", "y", "t"})
@@ -67,6 +68,14 @@ _ISO_PARTS: tuple[dict[str, bool], dict[str, bool], dict[str, bool]] = ({}, {}, 
 _PARTS_KEPT = 100_000  # distinct parts remembered
 
 
+def _remember(known: dict, part: str, value: Any) -> Any:
+    """Store a parsed date part (at most _PARTS_KEPT of them: the memory starts afresh when full)."""
+    if len(known) >= _PARTS_KEPT:
+        known.clear()
+    known[part] = value
+    return value
+
+
 def _iso_part_valid(part: str, kind: int) -> bool:
     """Is this day (kind 0), clock time (1) or UTC offset (2) of a canonical ISO date valid, as
     `datetime.fromisoformat` decides for the whole (it checks the parts independently)?"""
@@ -76,11 +85,7 @@ def _iso_part_valid(part: str, kind: int) -> bool:
             datetime.fromisoformat(_ISO_PART_SAMPLES[kind].format(part))
         except ValueError:
             ok = False
-    known = _ISO_PARTS[kind]
-    if len(known) >= _PARTS_KEPT:
-        known.clear()
-    known[part] = ok
-    return ok
+    return _remember(_ISO_PARTS[kind], part, ok)
 
 
 def _parse_iso(value: str) -> str | None:
@@ -120,6 +125,9 @@ _SLASH_DAY_RE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})")
 _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
+_NOT_THIS_SHAPE = ""  # what a slash date's part parser says of a part of another shape
+
+
 def _slash_parser(day_first: bool):
     """A parser for "10/16/17 22:59"-style dates (month first unless `day_first`).
 
@@ -129,41 +137,39 @@ def _slash_parser(day_first: bool):
     days: dict[str, str | None] = {}
     clocks: dict[str, str | None] = {}
 
+    def year_month_day(a: str, b: str, year: str) -> tuple[int, int, int]:
+        month, day = (int(b), int(a)) if day_first else (int(a), int(b))
+        y = int(year)
+        if len(year) == 2:
+            y += 2000 if y < 70 else 1900
+        return y, month, day
+
     def full(value: str) -> str | None:
         m = _SLASH_RE.fullmatch(value)
         if not m:
             return None
         a, b, year, hour, minute, second, ampm = m.groups()
-        month, day = (int(b), int(a)) if day_first else (int(a), int(b))
-        y = int(year)
-        if len(year) == 2:
-            y += 2000 if y < 70 else 1900
         h = int(hour) if hour else 0
         if ampm:
             h = h % 12 + (12 if ampm.lower() == "pm" else 0)
         try:
-            return datetime(y, month, day, h, int(minute or 0), int(second or 0)).isoformat()
+            return datetime(*year_month_day(a, b, year), h, int(minute or 0), int(second or 0)).isoformat()
         except ValueError:
             return None
 
     def day_of(text: str) -> str | None:
         m = _SLASH_DAY_RE.fullmatch(text)
         if not m:
-            return ""  # not this shape
-        a, b, year = m.groups()
-        month, day = (int(b), int(a)) if day_first else (int(a), int(b))
-        y = int(year)
-        if len(year) == 2:
-            y += 2000 if y < 70 else 1900
+            return _NOT_THIS_SHAPE
         try:
-            return date(y, month, day).isoformat()
+            return date(*year_month_day(*m.groups())).isoformat()
         except ValueError:
             return None
 
     def clock_of(text: str) -> str | None:
         m = _CLOCK_RE.fullmatch(text)
         if not m:
-            return ""
+            return _NOT_THIS_SHAPE
         try:
             return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)).isoformat()
         except ValueError:
@@ -171,20 +177,12 @@ def _slash_parser(day_first: bool):
 
     def parse(value: str) -> str | None:
         day_text, space, clock_text = value.partition(" ")
-        d = days.get(day_text, "?")
-        if d == "?":
-            if len(days) >= _PARTS_KEPT:
-                days.clear()
-            d = days[day_text] = day_of(day_text)
+        d = days[day_text] if day_text in days else _remember(days, day_text, day_of(day_text))
         if not space:
             c: str | None = "00:00:00"
         else:
-            c = clocks.get(clock_text, "?")
-            if c == "?":
-                if len(clocks) >= _PARTS_KEPT:
-                    clocks.clear()
-                c = clocks[clock_text] = clock_of(clock_text)
-        if d == "" or c == "":
+            c = clocks[clock_text] if clock_text in clocks else _remember(clocks, clock_text, clock_of(clock_text))
+        if d == _NOT_THIS_SHAPE or c == _NOT_THIS_SHAPE:
             return full(value)  # another shape: the full pattern decides
         return None if d is None or c is None else f"{d}T{c}"
 
