@@ -2,7 +2,7 @@
 
 Loads every shipped model (each NZB file's checksums are verified on reading), runs the NZB engine
 against the NumPy reference on a few tweets (and dense TensorFlow unless `--no-tf`), the compiled
-tokenizer against the Python one, imports and
+tokenizer against the Python one and the compiled language identifier against py3langid, imports and
 analyses the shipped example dataset into a throw-away library, and checks that JIT caches go to
 the user's cache directory, not into the install. Prints one summary line; exits 0 when everything
 works, 1 naming what is broken. CI runs it inside the built bundle (packaging/build_bundle.sh).
@@ -148,16 +148,13 @@ def check_tokenizer(models: dict) -> tuple[str, dict]:
         raise CheckFailed("the compiled tokenizer's token ids differ from the Python tokenizer's")
     from cta_desktop.core import language
 
-    probes = ["Vielen Dank für den schönen Abend in Berlin", "오늘 정말 감사합니다 여러분", "gracias amigos de Madrid"]
-    walked = language.identify_many(probes, fast_tokens.langid_walk())
-    if language._WALK_TABLES is False:
+    # (it is held to py3langid's own classify on probe texts in several languages)
+    if not language.compiled_identifier_ready(fast_tokens.langid_walk()):
         raise CheckFailed("the compiled language identifier does not match py3langid (analyses ask py3langid "
                           "tweet by tweet, slower)")
-    if [w[0] for w in walked] != [language._identifier().classify(t)[0] for t in probes]:
-        raise CheckFailed("the compiled language identifier's languages differ from py3langid's")
     cached = bool(_kernels_tokens.CACHE)
-    return (f"compiled tokenizer and language identifier match Python on {len(texts)} tweets and "
-            f"{len(probes)} languages (loaded in {seconds:.1f} s, "
+    return (f"compiled tokenizer matches Python on {len(texts)} tweets, compiled language identifier matches "
+            f"py3langid (loaded in {seconds:.1f} s, "
             f"{'cached' if cached else 'NOT cached: compiles at every start'})"), {"cached": cached, "seconds": seconds}
 
 

@@ -193,13 +193,21 @@ def _build_walk_tables(walk: Walk, ident: Any) -> Any:
     try:
         nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.uint32 if ident.tk_nextmove.itemsize == 4 else np.uint64)
         output = np.asarray(ident.tk_output, np.int64)
-        tables = (ident, nextmove, np.asarray(ident._rowbase, np.int64), output, max(int(output.max()) + 1, 1))
+        # the float16 feature-by-language table in float32 once (every product with it casts it anyway)
+        tables = (ident, nextmove, np.asarray(ident._rowbase, np.int64), output, max(int(output.max()) + 1, 1),
+                  np.asarray(ident.nb_ptc, np.float32))
         ours, theirs = _identify_walked(tables, _PROBES, walk), [ident.classify(t) for t in _PROBES]
         if any(a[0] != b[0] or abs(a[1] - b[1]) > 1e-5 for a, b in zip(ours, theirs, strict=True)):
             return False
     except Exception:  # noqa: BLE001 - another py3langid layout: its own classify serves
         return False
     return tables
+
+
+def compiled_identifier_ready(walk: Walk | None) -> bool:
+    """Whether `identify_many` runs through these kernels here (they matched py3langid's own `classify`
+    on the probe texts); False: it asks `classify` text by text."""
+    return walk is not None and _walk_tables(walk, _identifier()) is not False
 
 
 def identify_many(texts: Sequence[str], walk: Walk | None = None) -> list[tuple[str, float]]:
@@ -212,22 +220,10 @@ def identify_many(texts: Sequence[str], walk: Walk | None = None) -> list[tuple[
     return _identify_walked(tables, texts, walk)
 
 
-_PTC32: tuple[Any, Any] = (None, None)
-
-
-def _ptc32(ident: Any) -> Any:
-    """The identifier's feature-by-language table in float32 (the float16 one is cast to float32 by
-    every product with it anyway), made once."""
-    global _PTC32
-    if _PTC32[0] is not ident.nb_ptc:
-        _PTC32 = (ident.nb_ptc, np.asarray(ident.nb_ptc, np.float32))
-    return _PTC32[1]
-
-
 def _identify_walked(tables: Any, texts: Sequence[str], walk: Walk) -> list[tuple[str, float]]:
     """`LanguageIdentifier.classify` (py3langid 0.4: `_decide` on `_raw_score`) for all texts at once:
     its byte loop (`visit_counts`) and its sparse product compiled (`walk`), the rest as it does."""
-    ident, nextmove, rowbase, output, n_feats = tables
+    ident, nextmove, rowbase, output, n_feats, ptc32 = tables
     data = [ident._encode(t) for t in texts]
     offs = np.zeros(len(data) + 1, np.int64)
     np.cumsum([len(b) for b in data], out=offs[1:])
@@ -235,7 +231,7 @@ def _identify_walked(tables: Any, texts: Sequence[str], walk: Walk) -> list[tupl
     feats, counts, text_off = walk[0](nextmove, rowbase, output, buf, offs, np.full(n_feats, -1, np.int64))
     norm = ident._norm_probs
     fill = 0.0 if norm else float(np.finfo(np.float32).min)
-    scores = walk[1](feats, counts, text_off, _ptc32(ident), ident.nb_pc, np.float32(fill))
+    scores = walk[1](feats, counts, text_off, ptc32, ident.nb_pc, np.float32(fill))
     if norm:  # `_decide`, row by row as it does for one text
         scores *= (1.0 / np.sqrt(np.maximum(np.diff(offs), 1))).astype(np.float32)[:, None]
         scores -= scores.max(axis=1, keepdims=True)
