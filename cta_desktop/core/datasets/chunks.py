@@ -217,7 +217,7 @@ def _add_rows(chunk: TweetChunk, batch: list[list[str]], need: int, counters: Ro
         flags = [f or v.strip().lower() in true for f, v in zip(flags, _column(batch, rti), strict=True)]
     chunk.is_retweet += flags
     if rpi >= 0:
-        false, na = _FALSE_STRINGS, NA_STRINGS
+        false = _FALSE_STRINGS
         chunk.is_reply += [v.strip().lower() not in false and v.strip() not in na for v in _column(batch, rpi)]
     else:
         chunk.is_reply += [False] * n
