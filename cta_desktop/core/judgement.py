@@ -64,7 +64,7 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
 
     `tokens[i]` is `tokenize(texts[i])`, `ids` the (n, 50) token ids. Not English comes first (a
     Korean tweet has no word the model knows either; its language is the better reason); the
-    language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled byte walk, if
+    language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled kernels, if
     loaded (`language.detect_languages`)."""
     skip, markers, is_word = _tables(index)
     if skip_ids is not None:

@@ -157,7 +157,7 @@ def detect_language(text: str, tokens: Sequence[str] | None = None, vocab: Conta
 def detect_languages(texts: Sequence[str], tokens: Sequence[Sequence[str]], vocab: Container[str] | None = None,
                      walk: Walk | None = None) -> list[str]:
     """`detect_language` of each text (`tokens[i]` = `tokenize(texts[i])`), the identifier asked once
-    for all that need it: through `walk` (the compiled DFA walk, `fast_tokens.langid_walk()`) when given."""
+    for all that need it: through `walk` (the compiled kernels, `fast_tokens.langid_walk()`) when given."""
     out: list[str] = []
     asked: list[tuple[int, tuple[str, bool, int]]] = []
     for i, text in enumerate(texts):
