@@ -46,7 +46,7 @@ URL_CPS = np.array([ord(ch) for ch in " <url> "], np.uint32)
 USER_CPS = np.array([ord(ch) for ch in " <user> "], np.uint32)
 
 
-@nb.njit(cache=CACHE, nogil=True)
+@nb.njit(cache=CACHE, nogil=True, inline="always")
 def seq_hash(buf, start, end):
     """FNV-1a over code points (32-bit)."""
     h = _FNV_OFFSET
@@ -440,6 +440,15 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
         a, b = b, a
         tok_ids = _grow(tok_ids, nt + m + 1)  # a tweet has at most m tokens
         tok_oov = _grow(tok_oov, nt + m + 1)
+        # Room for m more unknown tokens (of m characters in all), made here, per tweet: an array
+        # reassigned inside the token loop would cost numba reference counting on every token.
+        if 2 * (n_oov + m + 1) > len(oov_slots):
+            n_slots = len(oov_slots)
+            while 2 * (n_oov + m + 1) > n_slots:
+                n_slots *= 2
+            oov_slots = _fill_slots(oov_cps, oov_off, n_oov, n_slots)
+        oov_off = _grow(oov_off, n_oov + m + 2)
+        oov_cps = _grow(oov_cps, oov_off[n_oov] + m)
         i = 0
         k_row = 0
         while i < m:
@@ -459,16 +468,13 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
                 key = _lookup(a, i, end, voc_cps, voc_off, voc_slots)
                 tid = oov_id if key < 0 else voc_ids[key]
             if tid == oov_id:
-                if 2 * (n_oov + 1) > len(oov_slots):
-                    oov_slots = _fill_slots(oov_cps, oov_off, n_oov, 2 * len(oov_slots))
                 pos = _find_slot(a, i, end, oov_cps, oov_off, oov_slots)
                 j = oov_slots[pos]
                 if j == -1:
                     j = n_oov
-                    oov_off = _grow(oov_off, n_oov + 2)
                     start = oov_off[n_oov]
-                    oov_cps = _grow(oov_cps, start + end - i)
-                    oov_cps[start : start + end - i] = a[i:end]
+                    for q in range(end - i):
+                        oov_cps[start + q] = a[i + q]
                     oov_off[n_oov + 1] = start + end - i
                     oov_slots[pos] = j
                     n_oov += 1
