@@ -14,6 +14,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
+from itertools import chain, islice
 
 from cta_desktop.core.datasets.chunks import RowCounters
 from cta_desktop.core.datasets.encoding import DetectedEncoding, detect_encoding_of
@@ -144,57 +145,97 @@ class CsvReader:
     @staticmethod
     def read_rows(source: Source, layout: Layout, mapping: ColumnMapping, stream: HashingStream,
                   counters: RowCounters) -> Iterator[list[str]]:
-        """Every data row, padded or glued to the header's width where it can be mended."""
-        name, enc, delim = source.name, layout.encoding, layout.delimiter
-        width = len(layout.columns)
-        set_field_limit()
-        fh = io.TextIOWrapper(buffered(stream), encoding=enc.codec, errors=enc.errors, newline="")
-        record: list[str] = []  # the lines of the record being parsed (to check the last one strictly)
+        """Every data row, padded or glued to the header's width where it can be mended.
 
-        def lines() -> Iterator[str]:
-            for line in fh:
-                record.append(line)
-                yield line
+        The rows come in batches (`_row_batches`) and are handed on at C speed: no Python code runs
+        per row unless a row needs mending."""
+        return chain.from_iterable(_row_batches(source, layout, mapping, stream, counters))
 
-        reader = csv.reader(lines(), delimiter=delim)
-        first = True
-        last: list[str] = []
-        text_col = layout.columns.index(mapping.text) if mapping.text in layout.columns else 0
+
+_BATCH_ROWS = 4096  # rows parsed per batch
+_BLOCK_CHARS = 1 << 18  # characters of lines read at once
+
+
+def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream: HashingStream,
+                 counters: RowCounters) -> Iterator[list[list[str]]]:
+    """`CsvReader.read_rows` in batches of rows. The csv module reads lines that the text stream splits
+    in blocks (`readlines`, in C); the lines since the last batch began are kept, so that at the end of
+    the file the last record can be parsed again strictly (`_check_last_record`)."""
+    name, enc, delim = source.name, layout.encoding, layout.delimiter
+    width = len(layout.columns)
+    set_field_limit()
+    fh = io.TextIOWrapper(buffered(stream), encoding=enc.codec, errors=enc.errors, newline="")
+    kept: list[tuple[int, list[str]]] = []  # (number of the block's first line - 1, its lines)
+    read = 0  # lines read so far
+
+    def blocks() -> Iterator[list[str]]:
+        nonlocal read
         while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                msg = str(exc)
-                if "field larger than field limit" in msg:
-                    raise CsvImportError(
-                        f"{name}: line {reader.line_num}: a field is larger than "
-                        f"{MAX_FIELD_BYTES // 2**20} MB, probably an unterminated quote (\"); "
-                        "fix the quoting and import again") from None
-                raise CsvImportError(f"{name}: line {reader.line_num}: the CSV is malformed ({msg}); "
-                                     "fix that line and import again") from None
-            except UnicodeDecodeError as exc:
-                raise CsvImportError(f"{name}: cannot decode the file as {enc.label} ({exc.reason}); "
-                                     "save it as UTF-8 and import again") from None
-            last = record[:]
-            record.clear()
-            if not row:
-                continue  # a blank line is not a row
-            if first:
-                first = False
-                if layout.has_header:
-                    continue
-            n = len(row)
-            if n > width:
-                # Unquoted delimiters inside the tweet (the usual cause): glue the text back.
-                extra = n - width
-                t = text_col
-                row = row[:t] + [delim.join(row[t : t + extra + 1])] + row[t + extra + 1 :]
-                counters.repaired += 1
-            yield row
-        if len(last) > 1:
-            _check_unterminated_quote(name, "".join(last), delim, reader.line_num - len(last))
+            lines = fh.readlines(_BLOCK_CHARS)
+            if not lines:
+                return
+            kept.append((read, lines))
+            read += len(lines)
+            yield lines
+
+    reader = csv.reader(chain.from_iterable(blocks()), delimiter=delim)
+    first = True
+    text_col = layout.columns.index(mapping.text) if mapping.text in layout.columns else 0
+    start = 0  # lines before the last batch of rows (a batch starts where a record starts)
+    while True:
+        while len(kept) > 1 and kept[1][0] <= start:
+            del kept[0]
+        begin = reader.line_num
+        try:
+            batch = list(islice(reader, _BATCH_ROWS))
+        except csv.Error as exc:
+            msg = str(exc)
+            if "field larger than field limit" in msg:
+                raise CsvImportError(
+                    f"{name}: line {reader.line_num}: a field is larger than "
+                    f"{MAX_FIELD_BYTES // 2**20} MB, probably an unterminated quote (\"); "
+                    "fix the quoting and import again") from None
+            raise CsvImportError(f"{name}: line {reader.line_num}: the CSV is malformed ({msg}); "
+                                 "fix that line and import again") from None
+        except UnicodeDecodeError as exc:
+            raise CsvImportError(f"{name}: cannot decode the file as {enc.label} ({exc.reason}); "
+                                 "save it as UTF-8 and import again") from None
+        if not batch:
+            break
+        start = begin
+        if not all(batch):
+            batch = [row for row in batch if row]  # a blank line is not a row
+        if first and batch:
+            first = False
+            if layout.has_header:
+                del batch[0]
+        if batch and max(map(len, batch)) > width:
+            batch = [_glue(row, width, text_col, delim, counters) if len(row) > width else row for row in batch]
+        yield batch
+    tail = [line for first_line, lines in kept for line in lines[max(0, start - first_line):]]
+    _check_last_record(name, tail, delim, start)
+
+
+def _glue(row: list[str], width: int, text_col: int, delim: str, counters: RowCounters) -> list[str]:
+    """A row wider than the header: unquoted delimiters inside the tweet (the usual cause), glued back."""
+    extra = len(row) - width
+    t = text_col
+    counters.repaired += 1
+    return row[:t] + [delim.join(row[t : t + extra + 1])] + row[t + extra + 1 :]
+
+
+def _check_last_record(name: str, tail: list[str], delimiter: str, start: int) -> None:
+    """`tail` holds the file's lines from a record's start (after `start` lines) to the end: find where its
+    last record begins and, if that record spans lines, parse it strictly (`_check_unterminated_quote`)."""
+    reader = csv.reader(tail, delimiter=delimiter)
+    before = after = 0  # the lines of the last record: tail[before:after]
+    while True:
+        line = reader.line_num
+        if next(reader, None) is None:
+            break
+        before, after = line, reader.line_num
+    if after - before > 1:
+        _check_unterminated_quote(name, "".join(tail[before:after]), delimiter, start + before)
 
 
 def _check_unterminated_quote(name: str, tail: str, delimiter: str, start_line: int) -> None:
