@@ -131,3 +131,32 @@ def test_fast_path_gives_detect_languages_answers(model_engine) -> None:
     want = [detect_language(t, tk, model.vocab.index) for t, tk in zip(texts, tokens, strict=True)]
     assert [languages.get(i, EN) for i in range(len(texts))] == want
     assert (reasons == NOT_ENGLISH).sum() == sum(w != EN for w in want)
+
+
+def test_row_counts_are_the_per_table_counts(model_engine) -> None:
+    """judge_rows counts known words, marker words, words and unknown words per row with one packed
+    gather: the same counts as counting each against its own table (as it did), on the shared tweets and
+    on rows wider than one 63-column pass."""
+    from cta_desktop.core.judgement import _row_counts, _tables, non_word_ids
+    from cta_desktop.core.language import ENGLISH_MARKERS, word_tokens
+    from cta_desktop.core.preprocess import OOV_ID
+
+    model, _ = model_engine
+    index = model.vocab.index
+    texts = [r for r in FOREIGN.values()] + ENGLISH + list(NO_WORDS.values())
+    if (shared_data_dir() / "celebrity_tweets").is_dir():
+        for path in sorted((shared_data_dir() / "celebrity_tweets").glob("*.csv")):
+            with open(path, newline="", encoding="utf-8") as fh:
+                texts += [r.get("text") or r.get("content") or "" for r in csv.DictReader(fh)]
+    size = max(index.values()) + 1
+    markers, words = np.zeros(size, np.int64), np.zeros(size, np.int64)
+    markers[[i for w, i in index.items() if w in ENGLISH_MARKERS]] = 1
+    words[[i for w, i in index.items() if word_tokens([w]) and i > OOV_ID]] = 1
+    _, packed = _tables(index)
+    rng = np.random.default_rng(0)
+    for ids in (model.vocab.encode(texts), rng.integers(0, size, (500, 130)).astype(np.int32)):
+        got = _row_counts(ids, packed)
+        np.testing.assert_array_equal(got[0], (~np.isin(ids, non_word_ids(index))).sum(axis=1))
+        np.testing.assert_array_equal(got[1], markers[ids].sum(axis=1))
+        np.testing.assert_array_equal(got[2], words[ids].sum(axis=1))
+        np.testing.assert_array_equal(got[3], (ids == OOV_ID).sum(axis=1))

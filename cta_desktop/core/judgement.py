@@ -40,22 +40,41 @@ def non_word_ids(index: dict[str, int]) -> np.ndarray:
     return np.array(sorted({PAD_ID, OOV_ID, *(index[t] for t in NON_WORD_TOKENS if t in index)}), np.int32)
 
 
-_TABLES: dict[int, tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]] = {}
+_TABLES: dict[int, tuple[dict[str, int], np.ndarray, np.ndarray]] = {}
+_BITS = 6  # judge_rows counts four things per row in one int32 sum, 6 bits each (at most 63 tokens)
 
 
-def _tables(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(non-word ids, per id: 1 for English marker words, per id: 1 for words as language.word_tokens
-    takes them) for a vocabulary index, built once per index."""
+def _tables(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(non-word ids, per id: the packed counts judge_rows sums) for a vocabulary index, built once per
+    index. The packed value of an id: 1 if it is a known word (not padding, unknown or a placeholder),
+    + 1 << 6 for an English marker word, + 1 << 12 for a word as language.word_tokens takes it (unknown
+    words are counted apart), + 1 << 18 for the unknown-word id."""
     cached = _TABLES.get(id(index))
     if cached is None or cached[0] is not index:
         size = max(index.values(), default=0) + 1
-        markers, words = np.zeros(size, np.int8), np.zeros(size, np.int8)
-        markers[[i for w, i in index.items() if w in ENGLISH_MARKERS]] = 1
-        words[[i for w, i in index.items() if word_tokens([w]) and i > OOV_ID]] = 1
-        cached = (index, non_word_ids(index), markers, words)
+        skip = non_word_ids(index)
+        packed = np.ones(size, np.int32)
+        packed[skip[skip < size]] = 0
+        packed[[i for w, i in index.items() if w in ENGLISH_MARKERS]] += 1 << _BITS
+        packed[[i for w, i in index.items() if word_tokens([w]) and i > OOV_ID]] += 1 << (2 * _BITS)
+        if OOV_ID < size:
+            packed[OOV_ID] += 1 << (3 * _BITS)
+        cached = (index, skip, packed)
         _TABLES.clear()
         _TABLES[id(index)] = cached
-    return cached[1], cached[2], cached[3]
+    return cached[1], cached[2]
+
+
+def _row_counts(ids: np.ndarray, packed: np.ndarray) -> np.ndarray:
+    """Per row of ids: (known words, English marker words, words, unknown words), from one gather and
+    one sum of the packed table per 63 columns (`_tables`)."""
+    low = (1 << _BITS) - 1
+    out = np.zeros((4, len(ids)), np.int32)
+    for a in range(0, ids.shape[1], low):
+        sums = packed[ids[:, a : a + low]].sum(axis=1, dtype=np.int32)
+        for k in range(4):
+            out[k] += (sums >> (k * _BITS)) & low
+    return out
 
 
 def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.ndarray, index: dict[str, int],
@@ -66,21 +85,17 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     Korean tweet has no word the model knows either; its language is the better reason); the
     language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled kernels, if
     loaded (`language.detect_languages`)."""
-    skip, markers, is_word = _tables(index)
-    if skip_ids is not None:
-        skip = skip_ids
-    known = ~np.isin(ids, skip)
-    reasons = np.where(known.any(axis=1), JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
+    _, packed = _tables(index)
+    known, hits, known_words, unknown = _row_counts(ids, packed)
+    known_any = known > 0 if skip_ids is None else (~np.isin(ids, skip_ids)).any(axis=1)
+    reasons = np.where(known_any, JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
     languages: dict[int, str] = {}
     # Fast path, same answers as detect_language: an all-ASCII tweet with two English marker words
     # among its first 50 tokens is English (detect_language's first rule), so it is not asked.
-    hits = markers[ids].sum(axis=1)
-    plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
+    plain = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
     # Second fast path, also exact: the whole tweet within the 50 ids and at least 75% of its words
     # known (unknown-word ids all counted as words, so the share is never overestimated) is English
     # by detect_language's vocabulary pre-check, whatever its earlier rules say (they say English too).
-    known_words = is_word[ids].sum(axis=1, dtype=np.int32)
-    unknown = (ids == OOV_ID).sum(axis=1, dtype=np.int32)
     mostly_known = (ids[:, -1] == PAD_ID) & (known_words > 0) & (4 * known_words >= 3 * (known_words + unknown))
     rows = np.flatnonzero(~(((hits >= 2) & plain) | mostly_known)).tolist()
     found = detect_languages([texts[r] for r in rows], [tokens[r] for r in rows], index, walk)
