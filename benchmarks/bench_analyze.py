@@ -5,7 +5,9 @@ CSVs (each copy gets a fresh tweet id, so nothing is dropped as a duplicate), th
 `analyze_csv` on it and prints the measured numbers (JSON with --json). The file is deleted
 afterwards and never leaves the temp folder. One untimed analysis runs first, as the engine is warmed
 up before it is timed: it starts the tokenising workers, which load the compiled tokenizer meanwhile
-(its rate is printed as the first run; --warmup 0 times it with the others).
+(its rate is printed as the first run; --warmup 0 times it with the others). Each timed analysis is
+paired with a run of the engine alone on the same tweets' token ids just before it, so both see the
+same machine; the medians of each and the median of the rounds' shares are printed.
 
     python benchmarks/bench_analyze.py --n 100000 --repeat 3
     python benchmarks/bench_analyze.py --n 1000000 --repeat 1     # peak RSS check
@@ -89,20 +91,21 @@ def _peak_rss(pid: int) -> int:
     return 0
 
 
-def engine_only_rate(path: Path, model, engine, repeat: int) -> float:
-    """Tweets/s of the engine alone on the file's tweets, tokenised beforehand, in the pipeline's chunks."""
-    from cta_desktop.core.analysis import PIPELINE_CHUNK
-
+def file_ids(path: Path, model):
+    """The file's tweets as token ids (what the engine-only runs feed the engine)."""
     with open(path, newline="", encoding="utf-8") as fh:
         texts = [row["text"] for row in csv.DictReader(fh)]
-    ids = model.vocab.encode(texts)
-    rates = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for start in range(0, len(ids), PIPELINE_CHUNK):
-            engine.predict_proba(ids[start : start + PIPELINE_CHUNK])
-        rates.append(len(ids) / (time.perf_counter() - t0))
-    return statistics.median(rates)
+    return model.vocab.encode(texts)
+
+
+def engine_only_rate(ids, engine) -> float:
+    """Tweets/s of the engine alone on token ids, in the pipeline's chunks (one pass)."""
+    from cta_desktop.core.analysis import PIPELINE_CHUNK
+
+    t0 = time.perf_counter()
+    for start in range(0, len(ids), PIPELINE_CHUNK):
+        engine.predict_proba(ids[start : start + PIPELINE_CHUNK])
+    return len(ids) / (time.perf_counter() - t0)
 
 
 def main() -> int:
@@ -133,7 +136,12 @@ def main() -> int:
         first = None
         if args.warmup:  # the first analysis starts the workers, which load the tokenizer kernel meanwhile
             first = analyze_csv(path, model=model, engine=engine, workers=args.workers)
+        ids = file_ids(path, model)
+        engine_rates = []
         for _ in range(args.repeat):
+            # Each round times the engine alone, then the analysis: the pair sees the same machine (a
+            # shared machine's speed drifts from minute to minute), and each round's share is reported.
+            engine_rates.append(engine_only_rate(ids, engine))
             main0, workers0 = _cpu_seconds()
             t0 = time.perf_counter()
             result = analyze_csv(path, model=model, engine=engine, workers=args.workers)
@@ -149,8 +157,10 @@ def main() -> int:
                          "main_cpu_us_per_tweet": round(main_cpu / result.n_tweets * 1e6, 1),
                          "workers_cpu_us_per_tweet": round(workers_cpu / result.n_tweets * 1e6, 1),
                          "load_average": round(os.getloadavg()[0], 2),
-                         "workers": result.details.get("workers"), "stage_seconds": result.details.get("stage_seconds")})
-        engine_only = engine_only_rate(path, model, engine, args.repeat)
+                         "workers": result.details.get("workers"), "stage_seconds": result.details.get("stage_seconds"),
+                         "engine_only_tweets_per_s": round(engine_rates[-1]),
+                         "share_of_engine": round(result.n_tweets / result.seconds / engine_rates[-1], 3)})
+        engine_only = statistics.median(engine_rates)
     child_rss = max([_peak_rss(pid) for pid in _worker_pids()] or [0])
     shutdown_workers()
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -165,6 +175,7 @@ def main() -> int:
         # the headline pair: end to end, and the same tweets' token ids through the engine alone (same run)
         "tweets_per_s": round(e2e), "engine_only_tweets_per_s": round(engine_only),
         "end_to_end_share_of_engine": round(e2e / engine_only, 3),
+        "median_round_share_of_engine": statistics.median(r["share_of_engine"] for r in runs),
         "median_cpu_us_per_tweet": cpu_us,
         # the untimed first analysis: it starts the tokenising workers, which tokenise in Python until
         # they have loaded the compiled tokenizer (a one-off cost of the process, like the engine's JIT)
@@ -181,7 +192,8 @@ def main() -> int:
         for r in runs:
             print(f"  run: {r['seconds']:.2f} s = {r['tweets_per_s']:,} tweets/s; {r['cpu_us_per_tweet']} us CPU/tweet "
                   f"(main {r['main_cpu_us_per_tweet']}, workers {r['workers_cpu_us_per_tweet']}); "
-                  f"workers {r['workers']}; load avg {r['load_average']}; stages {r['stage_seconds']}")
+                  f"workers {r['workers']}; load avg {r['load_average']}; stages {r['stage_seconds']}; "
+                  f"engine alone just before: {r['engine_only_tweets_per_s']:,} tweets/s ({100 * r['share_of_engine']:.0f}%)")
         if first is not None:
             print(f"  (untimed first run, starting the workers: {out['first_run_tweets_per_s']:,} tweets/s)")
         print(f"median: {med:.2f} s = {e2e:,.0f} tweets/s (end to end: read, preprocess, NZB, summary)")
