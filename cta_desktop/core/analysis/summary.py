@@ -94,14 +94,14 @@ class RunningSummary:
             self.word_ids[: len(encoded.word_ids)] += encoded.word_ids
         if self.vocab_words:  # one bincount over (class, vocabulary id) pairs of the judged rows
             width = self.class_ids.shape[1]
-            ids = encoded.ids[judged]
-            rows, cols = np.nonzero(ids > 1)  # no padding, no unknown-word marker
-            flat = labels[judged][rows] * width + ids[rows, cols]
-            self.class_ids += np.bincount(flat, minlength=len(LABELS) * width).reshape(len(LABELS), width)
-        if encoded.oov_words:
-            for label, word in zip(labels[encoded.oov_rows].tolist(), encoded.oov_words, strict=True):
-                if label < len(LABELS):
-                    self.class_oov[label][word] += 1
+            # no padding, no unknown-word marker; not-judged rows (label NOT_JUDGED_CODE) masked out
+            flat = (labels[:, None] * width + encoded.ids)[(encoded.ids > 1) & judged[:, None]]
+            self.class_ids += np.bincount(flat, minlength=len(LABELS) * width)[: len(LABELS) * width].reshape(
+                len(LABELS), width)
+        if encoded.oov_words:  # per class, its rows' words in row order (Counter.update counts in C)
+            oov_labels = labels[encoded.oov_rows]
+            for c in range(len(LABELS)):
+                self.class_oov[c].update([encoded.oov_words[i] for i in np.flatnonzero(oov_labels == c).tolist()])
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
         self.languages.update({base + r: lang for r, lang in encoded.languages.items()})
