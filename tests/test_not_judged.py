@@ -137,7 +137,7 @@ def test_row_counts_are_the_per_table_counts(model_engine) -> None:
     """judge_rows counts known words, marker words, words and unknown words per row with one packed
     gather: the same counts as counting each against its own table (as it did), on the shared tweets and
     on rows wider than one 63-column pass."""
-    from cta_desktop.core.judgement import _row_counts, _tables, non_word_ids
+    from cta_desktop.core.judgement import _packed_table, _row_counts, non_word_ids
     from cta_desktop.core.language import ENGLISH_MARKERS, word_tokens
     from cta_desktop.core.preprocess import OOV_ID
 
@@ -152,7 +152,7 @@ def test_row_counts_are_the_per_table_counts(model_engine) -> None:
     markers, words = np.zeros(size, np.int64), np.zeros(size, np.int64)
     markers[[i for w, i in index.items() if w in ENGLISH_MARKERS]] = 1
     words[[i for w, i in index.items() if word_tokens([w]) and i > OOV_ID]] = 1
-    _, packed = _tables(index)
+    packed = _packed_table(index)
     rng = np.random.default_rng(0)
     for ids in (model.vocab.encode(texts), rng.integers(0, size, (500, 130)).astype(np.int32)):
         got = _row_counts(ids, packed)

@@ -40,15 +40,15 @@ def non_word_ids(index: dict[str, int]) -> np.ndarray:
     return np.array(sorted({PAD_ID, OOV_ID, *(index[t] for t in NON_WORD_TOKENS if t in index)}), np.int32)
 
 
-_TABLES: dict[int, tuple[dict[str, int], np.ndarray, np.ndarray]] = {}
+_TABLES: dict[int, tuple[dict[str, int], np.ndarray]] = {}
 _BITS = 6  # judge_rows counts four things per row in one int32 sum, 6 bits each (at most 63 tokens)
 
 
-def _tables(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(non-word ids, per id: the packed counts judge_rows sums) for a vocabulary index, built once per
-    index. The packed value of an id: 1 if it is a known word (not padding, unknown or a placeholder),
-    + 1 << 6 for an English marker word, + 1 << 12 for a word as language.word_tokens takes it (unknown
-    words are counted apart), + 1 << 18 for the unknown-word id."""
+def _packed_table(index: dict[str, int]) -> np.ndarray:
+    """Per id of a vocabulary index, the packed counts judge_rows sums (built once per index): 1 if it is
+    a known word (not padding, unknown or a placeholder: `non_word_ids`), + 1 << 6 for an English marker
+    word, + 1 << 12 for a word as language.word_tokens takes it (unknown words are counted apart),
+    + 1 << 18 for the unknown-word id."""
     cached = _TABLES.get(id(index))
     if cached is None or cached[0] is not index:
         size = max(index.values(), default=0) + 1
@@ -59,15 +59,15 @@ def _tables(index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
         packed[[i for w, i in index.items() if word_tokens([w]) and i > OOV_ID]] += 1 << (2 * _BITS)
         if OOV_ID < size:
             packed[OOV_ID] += 1 << (3 * _BITS)
-        cached = (index, skip, packed)
+        cached = (index, packed)
         _TABLES.clear()
         _TABLES[id(index)] = cached
-    return cached[1], cached[2]
+    return cached[1]
 
 
 def _row_counts(ids: np.ndarray, packed: np.ndarray) -> np.ndarray:
     """Per row of ids: (known words, English marker words, words, unknown words), from one gather and
-    one sum of the packed table per 63 columns (`_tables`)."""
+    one sum of the packed table per 63 columns (`_packed_table`)."""
     low = (1 << _BITS) - 1
     out = np.zeros((4, len(ids)), np.int32)
     for a in range(0, ids.shape[1], low):
@@ -85,8 +85,7 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     Korean tweet has no word the model knows either; its language is the better reason); the
     language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled kernels, if
     loaded (`language.detect_languages`)."""
-    _, packed = _tables(index)
-    known, hits, known_words, unknown = _row_counts(ids, packed)
+    known, hits, known_words, unknown = _row_counts(ids, _packed_table(index))
     known_any = known > 0 if skip_ids is None else (~np.isin(ids, skip_ids)).any(axis=1)
     reasons = np.where(known_any, JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
     languages: dict[int, str] = {}
