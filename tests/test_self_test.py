@@ -80,7 +80,8 @@ def test_json_lists_every_check(fake_models, capsys):
     assert main(["self-test", "--models", str(fake_models), "--json", *QUICK]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
-    assert [c["name"] for c in report["checks"]] == ["imports", "models", "nzb-engine", "tokenizer", "paths"]
+    assert [c["name"] for c in report["checks"]] == ["imports", "models", "nzb-engine", "tokenizer", "csv-reader",
+                                                      "paths"]
     assert report["checks"][2]["data"]["max_rel_err"] <= self_test.MAX_REL_ERR
     modules = report["checks"][0]["data"]["modules"]
     assert "cta_desktop.core.analysis" in modules and "cta_desktop.commands.self_test" in modules

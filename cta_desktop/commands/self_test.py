@@ -158,6 +158,31 @@ def check_tokenizer(models: dict) -> tuple[str, dict]:
             f"{'cached' if cached else 'NOT cached: compiles at every start'})"), {"cached": cached, "seconds": seconds}
 
 
+def check_csv_reader() -> tuple[str, dict]:
+    """The compiled CSV reader loads (compiling it on a fresh install) and reads a file as the csv module does."""
+    from cta_desktop.core.datasets import fast_csv, read_tweets
+
+    t0 = time.perf_counter()
+    if not fast_csv.warm_up():
+        raise CheckFailed("the compiled CSV reader does not load (numba failed; files are read by the csv module)")
+    seconds = time.perf_counter() - t0
+    body = ('id,created_at,text,favorites\r\n1,10/16/17 22:59,"Hi, ""you"" \u00e9\n\U0001F600",12\r\n'
+            '2,2015-01-06 05:50:00,RT @x plain,\r\n3,13/13/2020,third,7x\r\n')
+    with tempfile.TemporaryDirectory(prefix="cta-self-test-") as tmp:
+        path = Path(tmp) / "tweets.csv"
+        path.write_bytes(body.encode("utf-8"))
+        fast = [asdict(c) for c in read_tweets(path)]
+        ready_now = fast_csv.ready_now
+        fast_csv.ready_now = lambda *_: False
+        try:
+            slow = [asdict(c) for c in read_tweets(path)]
+        finally:
+            fast_csv.ready_now = ready_now
+    if fast != slow:
+        raise CheckFailed("the compiled CSV reader's tweets differ from the csv module's")
+    return f"compiled CSV reader matches the csv module (loaded in {seconds:.1f} s)", {"seconds": seconds}
+
+
 def check_dense_tf(models: dict, require: bool) -> tuple[str, dict]:
     from cta_desktop.core.engines.reference import NumpyEngine
     from cta_desktop.core.modelstore import DEFAULT_SPARSITY
@@ -334,6 +359,7 @@ def self_test(models: str | None = None, tf: bool = True, require_tf: bool = Fal
     if loaded:
         checks.append(_run_check("nzb-engine", lambda: check_nzb_engine(loaded), verbose))
         checks.append(_run_check("tokenizer", lambda: check_tokenizer(loaded), verbose))
+        checks.append(_run_check("csv-reader", check_csv_reader, verbose))
         if tf:
             checks.append(_run_check("dense-tf", lambda: check_dense_tf(loaded, require_tf), verbose))
             checks.append(_run_check("dense-peers", lambda: check_dense_peers(loaded), verbose))

@@ -71,6 +71,9 @@ def warm_up_engine() -> threading.Thread:
         from cta_desktop.core import fast_tokens
 
         fast_tokens.warm_up()  # the compiled tokenizer (analyses tokenise in Python until it is ready)
+        from cta_desktop.core.datasets import fast_csv
+
+        fast_csv.warm_up()  # the compiled CSV reader (files are read by the csv module until it is ready)
         gc.collect()
         gc.freeze()
 

@@ -14,7 +14,8 @@ markup stop the import rather than becoming "tweets".
 
 Module map: `source` (files, compression, zip members, hashing), `encoding`, `values` (name tables,
 dates, counts, ids), `mapping` (ColumnMapping, Layout, detection), `chunks` (TweetChunk, the row
-loop), one module per reader: `csv_reader`, `json_reader`, `excel_reader`.
+loop), one module per reader: `csv_reader`, `json_reader`, `excel_reader`; `fast_csv` (with its kernels in
+`_kernels_csv`) reads a plain UTF-8 CSV with a compiled scan instead of the csv module, to the same chunks.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from cta_desktop.core.datasets import fast_csv
 from cta_desktop.core.datasets.chunks import MAX_TEXT_CHARS, ReadStats, RowCounters, TweetChunk, read_chunks
-from cta_desktop.core.datasets.csv_reader import CsvReader
+from cta_desktop.core.datasets.csv_reader import CsvReader, _row_batches
 from cta_desktop.core.datasets.encoding import DetectedEncoding, detect_encoding
 from cta_desktop.core.datasets.errors import CsvImportError
 from cta_desktop.core.datasets.excel_reader import ExcelReader
@@ -203,6 +205,19 @@ class TweetReader:
         self.stats.add(chunk)
         return chunk
 
+    def _fast_records(self, stream: HashingStream, counters: RowCounters) -> fast_csv.FastRecords | None:
+        """The file's records from the compiled scan when it is a plain CSV (`fast_csv`), else None."""
+        lay, src = self.layout, self.source
+        if lay.reader != "csv" or src.compression is not None or not fast_csv.ready_now(lay.file_bytes):
+            return None
+        if lay.encoding.codec not in ("utf-8", "utf-8-sig") or len(lay.delimiter) != 1 or ord(lay.delimiter) > 127:
+            return None
+
+        def rest(more: Any, lines_before: int, header: bool) -> Iterator[list[list[str]]]:
+            return _row_batches(src, lay, self.mapping, more, counters, lines_before, header)
+
+        return fast_csv.FastRecords(stream, lay.encoding.codec, lay.delimiter, len(lay.columns), lay.has_header, rest)
+
     def _chunks(self) -> Iterator[TweetChunk]:
         counters = RowCounters()
         try:
@@ -210,9 +225,11 @@ class TweetReader:
         except OSError as exc:
             raise CsvImportError(f"{self.path.name}: cannot read the file ({exc}); check its permissions") from None
         try:
-            rows = self.reader.read_rows(self.source, self.layout, self.mapping, stream, counters)
+            records = self._fast_records(stream, counters)
+            rows = (iter(()) if records is not None
+                    else self.reader.read_rows(self.source, self.layout, self.mapping, stream, counters))
             pending: TweetChunk | None = None
-            for chunk in read_chunks(rows, self.layout, self.mapping, self.chunk_size, counters):
+            for chunk in read_chunks(rows, self.layout, self.mapping, self.chunk_size, counters, records):
                 if pending is not None:
                     self.stats.bytes_read = min(stream.position, self.stats.file_bytes)
                     yield pending

@@ -11,6 +11,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
+from cta_desktop.core.datasets.fast_csv import FastRecords, FastRows
 from cta_desktop.core.datasets.mapping import ColumnMapping, Layout, column_values
 from cta_desktop.core.datasets.values import (
     NA_STRINGS,
@@ -108,7 +109,7 @@ class RowCounters:
 
 
 def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMapping, chunk_size: int,
-                counters: RowCounters) -> Iterator[TweetChunk]:
+                counters: RowCounters, records: FastRecords | None = None) -> Iterator[TweetChunk]:
     """Turn rows (lists of strings aligned with `layout.columns`) into `TweetChunk`s.
 
     Duplicates (same tweet id; without an id column, same text and date; without a date column,
@@ -117,7 +118,8 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
 
     Rows are taken in batches of what the chunk still lacks and each column is converted at once
     (mostly at C speed); a chunk ends after the same row as it would row by row, so chunks and their
-    counts do not depend on the batching.
+    counts do not depend on the batching. With `records` (a plain CSV, `fast_csv`), the batches come
+    from there as columns already, and `rows` is not read.
     """
     cols = layout.columns
 
@@ -143,11 +145,17 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
         malformed0, repaired0 = counters.malformed, counters.repaired
 
     it = iter(rows)
+    where = (ti, di, ii, li, ri, pi, rti, rpi)
+    width = len(cols)
     while True:
-        batch = list(islice(it, chunk_size - len(chunk.texts)))
+        batch: list[list[str]] | FastRows | None
+        if records is not None:
+            batch = records.take(chunk_size - len(chunk.texts))
+        else:
+            batch = list(islice(it, chunk_size - len(chunk.texts)))
         if not batch:
             break
-        _add_rows(chunk, batch, need, counters, seen, (ti, di, ii, li, ri, pi, rti, rpi), date_parser)
+        _add_rows(chunk, batch, need, counters, seen, where, date_parser, width)
         if len(chunk.texts) >= chunk_size:
             flush(chunk)
             yield chunk
@@ -156,8 +164,31 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
     yield chunk
 
 
-def _column(rows: list[list[str]], i: int) -> list[str]:
+def _column(rows: list[list[str]] | FastRows, i: int) -> list[str]:
+    if isinstance(rows, FastRows):
+        return rows.column(i)
     return list(map(itemgetter(i), rows))
+
+
+def _take(rows: list[list[str]] | FastRows, keep: list[int]) -> list[list[str]] | FastRows:
+    if isinstance(rows, FastRows):
+        return rows.take(keep)
+    return [rows[i] for i in keep]
+
+
+def _count_column(rows: list[list[str]] | FastRows, i: int) -> list[int | None]:
+    if isinstance(rows, FastRows):  # plain digits parsed by the scan's kernel, the rest as below
+        values, others = rows.counts(i)
+        for r, v in zip(others, _counts([rows.field(r, i) for r in others]), strict=True):
+            values[r] = v
+        return values
+    return _counts(_column(rows, i))
+
+
+def _row_keys(rows: list[list[str]] | FastRows, width: int) -> list[int]:
+    if isinstance(rows, FastRows):
+        return rows.row_keys(width)
+    return [hash(tuple(row)) for row in rows]
 
 
 def _ids(values: list[str]) -> list[str | None]:
@@ -169,11 +200,11 @@ def _counts(values: list[str]) -> list[int | None]:
     return [int(v) if len(v) < 19 and v.isdecimal() else (parse_count(v) if v else None) for v in values]
 
 
-def _add_rows(chunk: TweetChunk, batch: list[list[str]], need: int, counters: RowCounters, seen: set[int],
-              where: tuple[int, ...], date_parser: Any) -> None:
+def _add_rows(chunk: TweetChunk, batch: list[list[str]] | FastRows, need: int, counters: RowCounters,
+              seen: set[int], where: tuple[int, ...], date_parser: Any, width: int) -> None:
     """Add a batch of rows to the chunk, column by column (`read_chunks`)."""
     ti, di, ii, li, ri, pi, rti, rpi = where
-    if min(map(len, batch)) < need:  # rows too short to hold every mapped column
+    if not isinstance(batch, FastRows) and min(map(len, batch)) < need:  # rows too short for every mapped column
         good = [row for row in batch if len(row) >= need]
         counters.malformed += len(batch) - len(good)
         batch = good
@@ -187,15 +218,21 @@ def _add_rows(chunk: TweetChunk, batch: list[list[str]], need: int, counters: Ro
     keep = [i for i, t in enumerate(texts) if t and t not in na]
     chunk.skipped_empty += len(texts) - len(keep)
     if len(keep) < len(texts):
-        batch, texts = [batch[i] for i in keep], [texts[i] for i in keep]
-    dates = list(map(date_parser, _column(batch, di))) if date_parser is not None else [None] * len(batch)
+        batch, texts = _take(batch, keep), [texts[i] for i in keep]
+    if date_parser is None:
+        dates: list[str | None] = [None] * len(batch)
+    elif isinstance(batch, FastRows):
+        dates = batch.dates(di, date_parser)
+    else:
+        dates = list(map(date_parser, _column(batch, di)))
     tids = _ids(_column(batch, ii)) if ii >= 0 else [None] * len(batch)
     # The same tweet twice: same id; without ids, same text and date; without dates, same row.
     if ii >= 0 and None not in tids:
         keys = [hash(("id", tid)) for tid in tids]
     else:
-        keys = [hash(("id", tid)) if tid is not None else (hash((text, date)) if di >= 0 else hash(tuple(row)))
-                for tid, text, date, row in zip(tids, texts, dates, batch, strict=True)]
+        row_keys = _row_keys(batch, width) if di < 0 else [0] * len(batch)
+        keys = [hash(("id", tid)) if tid is not None else (hash((text, date)) if di >= 0 else row_key)
+                for tid, text, date, row_key in zip(tids, texts, dates, row_keys, strict=True)]
     fresh: list[int] = []
     for i, key in enumerate(keys):
         if key not in seen:
@@ -203,14 +240,14 @@ def _add_rows(chunk: TweetChunk, batch: list[list[str]], need: int, counters: Ro
             fresh.append(i)
     chunk.duplicates += len(keys) - len(fresh)
     if len(fresh) < len(keys):
-        batch, texts = [batch[i] for i in fresh], [texts[i] for i in fresh]
+        batch, texts = _take(batch, fresh), [texts[i] for i in fresh]
         dates, tids = [dates[i] for i in fresh], [tids[i] for i in fresh]
     n = len(batch)
     chunk.texts += texts
     chunk.dates += dates
     chunk.tweet_ids += tids
     for values, col in ((chunk.likes, li), (chunk.retweets, ri), (chunk.replies, pi)):
-        values += _counts(_column(batch, col)) if col >= 0 else [None] * n
+        values += _count_column(batch, col) if col >= 0 else [None] * n
     flags = [t.startswith("RT @") for t in texts]
     if rti >= 0:
         true = TRUE_STRINGS

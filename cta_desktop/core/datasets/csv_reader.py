@@ -15,6 +15,7 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain, islice
+from typing import Any
 
 from cta_desktop.core.datasets.chunks import RowCounters
 from cta_desktop.core.datasets.encoding import DetectedEncoding, detect_encoding_of
@@ -156,11 +157,14 @@ _BATCH_ROWS = 4096  # rows parsed per batch
 _BLOCK_CHARS = 1 << 18  # characters of lines read at once
 
 
-def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream: HashingStream,
-                 counters: RowCounters) -> Iterator[list[list[str]]]:
+def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream: Any, counters: RowCounters,
+                 lines_before: int = 0, header: bool = True) -> Iterator[list[list[str]]]:
     """`CsvReader.read_rows` in batches of rows. The csv module reads lines that the text stream splits
     in blocks (`readlines`, in C); the lines since the last batch began are kept, so that at the end of
-    the file the last record can be parsed again strictly (`_check_last_record`)."""
+    the file the last record can be parsed again strictly (`_check_last_record`).
+
+    `fast_csv` hands over the rest of a file here where it stops reading it itself: `stream` then starts
+    after `lines_before` lines, and `header` says whether the header is still to come."""
     name, enc, delim = source.name, layout.encoding, layout.delimiter
     width = len(layout.columns)
     set_field_limit()
@@ -179,7 +183,7 @@ def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream:
             yield lines
 
     reader = csv.reader(chain.from_iterable(blocks()), delimiter=delim)
-    first = True
+    first = header
     text_col = layout.columns.index(mapping.text) if mapping.text in layout.columns else 0
     start = 0  # lines before the last batch of rows (a batch starts where a record starts)
     while True:
@@ -192,10 +196,10 @@ def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream:
             msg = str(exc)
             if "field larger than field limit" in msg:
                 raise CsvImportError(
-                    f"{name}: line {reader.line_num}: a field is larger than "
+                    f"{name}: line {lines_before + reader.line_num}: a field is larger than "
                     f"{MAX_FIELD_BYTES // 2**20} MB, probably an unterminated quote (\"); "
                     "fix the quoting and import again") from None
-            raise CsvImportError(f"{name}: line {reader.line_num}: the CSV is malformed ({msg}); "
+            raise CsvImportError(f"{name}: line {lines_before + reader.line_num}: the CSV is malformed ({msg}); "
                                  "fix that line and import again") from None
         except UnicodeDecodeError as exc:
             raise CsvImportError(f"{name}: cannot decode the file as {enc.label} ({exc.reason}); "
@@ -213,7 +217,7 @@ def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream:
             batch = [_glue(row, width, text_col, delim, counters) if len(row) > width else row for row in batch]
         yield batch
     tail = [line for first_line, lines in kept for line in lines[max(0, start - first_line):]]
-    _check_last_record(name, tail, delim, start)
+    _check_last_record(name, tail, delim, lines_before + start)
 
 
 def _glue(row: list[str], width: int, text_col: int, delim: str, counters: RowCounters) -> list[str]:

@@ -238,6 +238,7 @@ def date_parser_for(samples: list[str]):
                     break
         return out
 
+    parse.day_first = day_first  # type: ignore[attr-defined]  # for the compiled reader (fast_csv)
     return parse
 
 

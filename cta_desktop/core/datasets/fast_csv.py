@@ -1,0 +1,265 @@
+"""The fast way through a plain UTF-8 CSV: fields found by a compiled scan, sliced from the decoded text.
+
+`csv_reader` parses with Python's `csv` module, which makes a list of strings per row, and then every
+column is taken out of those lists. For a file that is plain (UTF-8, every record as wide as the
+header, nothing the `csv` module would have to guess about: see `_kernels_csv`), the compiled scan
+finds where every field is instead; the columns are then cut straight from the decoded text, a
+column at a time, and counts are parsed by the scan's companion kernel. What comes out is the same
+as from the `csv` module, string for string (`tests/test_fast_csv.py` holds them to each other).
+
+From the first record the scan does not read exactly as the `csv` module would, the rest of the file
+is read by `csv_reader` (the same stream, read once), with its error messages (their line numbers
+counted from the file's start) and its mending of rows. The kernels are
+used only once they are compiled and loaded in this process (`warm_up`, at app start with the other
+kernels); until then, and without numba, every file goes to the `csv` module.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import threading
+from collections.abc import Callable, Iterator
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_BLOCK_BYTES = 1 << 20  # bytes read at a time
+_BATCH_RECORDS = 4096  # records scanned at a time
+_MAX_FIELD_BYTES = 64 * 1024 * 1024  # the limit csv_reader gives the csv module (MAX_FIELD_BYTES)
+_UTF8_CODECS = {"utf-8": False, "utf-8-sig": True}  # codec -> skips a byte-order mark
+
+_kernels: Any = None
+_lock = threading.Lock()
+_warming = False
+
+
+def ready() -> bool:
+    """The kernels are loaded in this process."""
+    return _kernels is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _marker() -> Path | None:
+    """A file that says the kernels compiled into numba's cache once (this numba, this kernel source)."""
+    from importlib import metadata
+
+    from cta_desktop.paths import user_cache_dir
+
+    try:
+        numba_version = metadata.version("numba")
+        source = Path(__file__).with_name("_kernels_csv.py").read_bytes()
+    except (metadata.PackageNotFoundError, OSError):
+        return None
+    digest = hashlib.sha256(source + numba_version.encode()).hexdigest()[:16]
+    return user_cache_dir() / "csv" / f"compiled-{digest}"
+
+
+_COMPILE_FROM_BYTES = 16 << 20  # a file this large starts the compile for the next one (CLI imports, analyses)
+
+
+def ready_now(file_bytes: int = 0) -> bool:
+    """The kernels, if they can be had at once: loaded already, or loaded now from numba's cache when
+    they were compiled before (a fraction of a second). Otherwise this file goes to the csv module; a
+    large one starts the compile in the background for the next file (the app compiles them at start,
+    after the engine and the tokenizer; a small file is not worth a compile competing with its reading)."""
+    if _kernels is not None:
+        return True
+    marker = _marker()
+    if marker is not None and marker.exists():
+        return warm_up()
+    if file_bytes >= _COMPILE_FROM_BYTES:
+        warm_up_async()
+    return False
+
+
+def warm_up() -> bool:
+    """Compile (or load from numba's cache) the kernels now; False without numba or if that fails."""
+    global _kernels
+    with _lock:
+        if _kernels is None:
+            try:
+                from cta_desktop.core.datasets import _kernels_csv as k
+
+                data = np.frombuffer(b'id,text\r\n1,"a ""b"" \xc3\xa9"\n', np.uint8)
+                starts, ends, cstarts, cends, doubled = _buffers(4, 2)
+                k.scan_records(data, 0, len(data), True, 44, 2, _MAX_FIELD_BYTES, 4, starts, ends, cstarts, cends,
+                               doubled)
+                k.parse_counts(data, starts, ends, 0, 2, np.zeros(4, np.int64), np.zeros(4, np.uint8))
+                k.gather_column(data, starts, ends, doubled, 1, 2, np.zeros(64, np.uint8))
+                k.parse_dates(data, starts, ends, 1, 2, True, False, np.zeros(64, np.uint8), np.zeros(4, np.uint8))
+            except Exception:  # noqa: BLE001 - the csv module reads every file
+                return False
+            _kernels = k
+            marker = _marker()
+            if marker is not None:
+                try:
+                    marker.parent.mkdir(parents=True, exist_ok=True)
+                    marker.touch()
+                except OSError:
+                    pass
+    return True
+
+
+def warm_up_async() -> None:
+    """`warm_up` in a background thread (once per process)."""
+    global _warming
+    with _lock:
+        if _warming or _kernels is not None:
+            return
+        _warming = True
+    threading.Thread(target=warm_up, name="cta-csv-warmup", daemon=True).start()
+
+
+def _buffers(rows: int, width: int) -> tuple[np.ndarray, ...]:
+    return (*(np.zeros((rows, width), np.int64) for _ in range(4)), np.zeros((rows, width), np.uint8))
+
+
+class FastRows:
+    """A batch of records: field f of row r is `data[starts[r, f]:ends[r, f]]` (`""` read as `"` where
+    `doubled[r, f]`), taken out a column at a time by the kernels."""
+
+    def __init__(self, data: bytes, starts: np.ndarray, ends: np.ndarray, doubled: np.ndarray):
+        self.data, self.starts, self.ends, self.doubled = data, starts, ends, doubled
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _buf(self) -> np.ndarray:
+        return np.frombuffer(self.data, np.uint8)
+
+    def column(self, i: int) -> list[str]:
+        n = len(self)
+        if not n:
+            return []
+        out = np.empty(int((self.ends[:, i] - self.starts[:, i]).sum()) + n, np.uint8)
+        w = _kernels.gather_column(self._buf(), self.starts, self.ends, self.doubled, i, n, out)
+        return out[:w].tobytes().decode("utf-8").split("\0")
+
+    def field(self, r: int, i: int) -> str:
+        value = self.data[self.starts[r, i]:self.ends[r, i]].decode("utf-8")
+        return value.replace('""', '"') if self.doubled[r, i] else value
+
+    def counts(self, i: int) -> tuple[list[int | None], list[int]]:
+        """Field i as counts where it is plain digits (None where empty), and the rows to parse in Python."""
+        n = len(self)
+        out, kind = np.zeros(n, np.int64), np.zeros(n, np.uint8)
+        _kernels.parse_counts(self._buf(), self.starts, self.ends, i, n, out, kind)
+        values: list[int | None] = out.tolist()
+        for r in np.flatnonzero(kind == 0).tolist():
+            values[r] = None
+        return values, np.flatnonzero(kind == 2).tolist()
+
+    def dates(self, i: int, parser: Any) -> list[str | None]:
+        """Field i through `parser` (`values.date_parser_for`'s or `generic_date`): the usual shapes by the
+        kernel, exactly as the parser writes them, the rest by the parser."""
+        n = len(self)
+        if not n:
+            return []
+        k = _kernels
+        day_first = getattr(parser, "day_first", None)
+        out = np.empty(26 * n, np.uint8)
+        status = np.zeros(n, np.uint8)
+        w = k.parse_dates(self._buf(), self.starts, self.ends, i, n, day_first is not None, bool(day_first), out,
+                          status)
+        values: list[str | None] = out[:w].tobytes().decode("ascii").split("\0")  # type: ignore[assignment]
+        for r in np.flatnonzero(status != k.DATE_DONE).tolist():
+            values[r] = None if status[r] == k.DATE_NONE else parser(self.field(r, i))
+        return values
+
+    def take(self, rows: list[int] | slice) -> FastRows:
+        idx = rows if isinstance(rows, slice) else np.asarray(rows, dtype=np.int64)
+        return FastRows(self.data, self.starts[idx], self.ends[idx], self.doubled[idx])
+
+    def row_keys(self, width: int) -> list[int]:
+        """hash(tuple(row)) of each row, as for rows read by the csv module."""
+        return [hash(row) for row in zip(*(self.column(i) for i in range(width)), strict=True)]
+
+
+class _Rest(io.RawIOBase):
+    """The bytes not read yet: what `FastRecords` holds, then the rest of the stream."""
+
+    def __init__(self, head: bytes, stream: Any):
+        self._head, self._stream = memoryview(head), stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if len(self._head):
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        return self._stream.readinto(buffer)
+
+
+class FastRecords:
+    """The records of a CSV read once from `stream`, in `FastRows` batches; from the first record the
+    scan does not read exactly as the csv module would (see `_kernels_csv`), the rest of the file is
+    read by `csv_reader` instead, in lists of strings (`fallback` says after how many lines)."""
+
+    def __init__(self, stream: Any, codec: str, delimiter: str, width: int, skip_header: bool,
+                 rest: Callable[[Any, int, bool], Iterator[list[list[str]]]] | None = None):
+        self.stream, self.delim, self.width, self.skip_header = stream, ord(delimiter), width, skip_header
+        self.rest = rest
+        self.data: bytes = stream.read(_BLOCK_BYTES)
+        self.eof = not self.data
+        if _UTF8_CODECS[codec] and self.data.startswith(b"\xef\xbb\xbf"):
+            self.data = self.data[3:]
+        self.pos = 0
+        self.lines = 0  # lines before self.pos (a plain record's line ends are all "\n" or "\r\n")
+        self.pending: FastRows | None = None
+        self.fallback: int | None = None
+        self.rows: Iterator[list[str]] | None = None
+
+    def _scan(self) -> FastRows | None:
+        """The next records (None at the end of the file, or where the csv module takes over)."""
+        k = _kernels
+        while True:
+            buf = np.frombuffer(self.data, np.uint8)
+            bufs = _buffers(_BATCH_RECORDS, self.width)
+            n, end, _, status = k.scan_records(buf, self.pos, len(buf), self.eof, self.delim, self.width,
+                                               _MAX_FIELD_BYTES, _BATCH_RECORDS, *bufs)
+            self.lines += self.data.count(b"\n", self.pos, end)
+            self.pos = end  # (blank lines are passed over even where no record follows yet)
+            if status != k.OK:
+                self._hand_over(self.skip_header and not n)
+            if n:
+                starts, ends, _, _, doubled = bufs
+                rows = FastRows(self.data, starts[:n], ends[:n], doubled[:n])
+                if self.skip_header:
+                    self.skip_header = False
+                    rows = rows.take(slice(1, n))
+                    if not len(rows):
+                        continue
+                return rows
+            if status != k.OK or self.eof:
+                return None
+            block = self.stream.read(_BLOCK_BYTES)
+            self.eof = not block
+            self.data = self.data[self.pos:] + block
+            self.pos = 0
+
+    def _hand_over(self, header: bool) -> None:
+        if self.rest is None:
+            raise ValueError("not a plain CSV")
+        self.fallback = self.lines
+        rest = _Rest(self.data[self.pos:], self.stream)
+        self.rows = chain.from_iterable(self.rest(rest, self.lines, header))
+
+    def take(self, most: int) -> FastRows | list[list[str]] | None:
+        """Up to `most` records (fewer at a batch's end; None at the end of the file)."""
+        if self.pending is None and self.rows is not None:
+            return list(islice(self.rows, most)) or None
+        rows = self.pending if self.pending is not None else self._scan()
+        self.pending = None
+        if rows is None:
+            return self.take(most) if self.rows is not None else None
+        if len(rows) > most:
+            self.pending = rows.take(slice(most, len(rows)))
+            rows = rows.take(slice(0, most))
+        return rows
