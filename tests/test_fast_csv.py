@@ -38,7 +38,10 @@ def _read(path: Path, fast: bool, monkeypatch, chunk_size: int = 8192):
             m.setattr(fast_csv, "ready_now", lambda *_: False)
         try:
             reader = read_tweets_csv(path, chunk_size=chunk_size)
-            chunks = [asdict(c) for c in reader]
+            # A chunk's `repaired` counts the rows csv_reader mended while parsing the batch the chunk's
+            # rows came from, which may hold the next chunk's rows too (csv_reader._row_batches); where the
+            # compiled reader hands over, the batches start elsewhere. The totals (`stats`) are exact.
+            chunks = [{k: v for k, v in asdict(c).items() if k != "repaired"} for c in reader]
         except CsvImportError as exc:
             return str(exc), None, None, bool(used) and used[0].fallback is None
     return chunks, asdict(reader.stats), reader.sha256, bool(used) and used[0].fallback is None
