@@ -18,7 +18,6 @@ loads it (nor numba). CTA_FAST_TOKENS=0 turns the compiled path off.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import os
 import threading
@@ -31,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from cta_desktop.core import kernel_marker
 from cta_desktop.core.preprocess import (
     _EMOJI_MAX_LEN,
     _EMOJI_NAMES,
@@ -172,19 +172,7 @@ def _load_langid(k: Any) -> None:
 @functools.lru_cache(maxsize=1)
 def _marker() -> Path | None:
     """A file that says the kernel compiled into numba's cache once (with this numba and this kernel source)."""
-    from importlib import metadata
-
-    from cta_desktop.paths import user_cache_dir
-
-    try:
-        numba_version = metadata.version("numba")  # without importing numba (~0.3 s)
-    except metadata.PackageNotFoundError:
-        numba_version = "?"
-    try:
-        source = Path(__file__).with_name("_kernels_tokens.py").read_bytes()
-        return user_cache_dir() / "tokens" / f"compiled-{hashlib.sha256(source + numba_version.encode()).hexdigest()[:16]}"
-    except OSError:
-        return None
+    return kernel_marker.marker_for(Path(__file__).with_name("_kernels_tokens.py"), "tokens")
 
 
 def langid_walk() -> Any:
@@ -214,13 +202,7 @@ def warm_up() -> bool:
                 _load()
             except Exception:  # noqa: BLE001 - no compiled path: the Python tokenizer serves
                 return False
-            marker = _marker()
-            if marker is not None:
-                try:
-                    marker.parent.mkdir(parents=True, exist_ok=True)
-                    marker.touch()
-                except OSError:
-                    pass
+            kernel_marker.mark_compiled(_marker())
     return True
 
 

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from cta_desktop.core.datasets import fast_csv
 from cta_desktop.core.datasets.chunks import MAX_TEXT_CHARS, ReadStats, RowCounters, TweetChunk, read_chunks
-from cta_desktop.core.datasets.csv_reader import CsvReader, _row_batches
+from cta_desktop.core.datasets.csv_reader import CsvReader
 from cta_desktop.core.datasets.encoding import DetectedEncoding, detect_encoding
 from cta_desktop.core.datasets.errors import CsvImportError
 from cta_desktop.core.datasets.excel_reader import ExcelReader
@@ -144,8 +144,9 @@ class TweetReader:
     """
 
     def __init__(self, path: str | Path, mapping: ColumnMapping | None = None, chunk_size: int = 50_000,
-                 delimiter: str | None = None, layout: Layout | None = None, source: Source | None = None):
-        self.path = Path(path)
+                 delimiter: str | None = None, layout: Layout | None = None, source: Source | None = None,
+                 compiled: bool = True):
+        self.path, self.compiled = Path(path), compiled
         if layout is None or source is None:
             source, layout = inspect_file(self.path, delimiter)
         self.source, self.layout = source, layout
@@ -206,15 +207,14 @@ class TweetReader:
         return chunk
 
     def _fast_records(self, stream: HashingStream, counters: RowCounters) -> fast_csv.FastRecords | None:
-        """The file's records from the compiled scan when it is a plain CSV (`fast_csv`), else None."""
+        """The file's records from the compiled scan (`fast_csv`) for an uncompressed UTF-8 CSV, else None."""
         lay, src = self.layout, self.source
-        if lay.reader != "csv" or src.compression is not None or not fast_csv.ready_now(lay.file_bytes):
-            return None
-        if lay.encoding.codec not in ("utf-8", "utf-8-sig") or len(lay.delimiter) != 1 or ord(lay.delimiter) > 127:
+        if (not self.compiled or lay.reader != "csv" or src.compression is not None
+                or not fast_csv.can_read(lay.encoding.codec, lay.delimiter) or not fast_csv.ready_now(lay.file_bytes)):
             return None
 
-        def rest(more: Any, lines_before: int, header: bool) -> Iterator[list[list[str]]]:
-            return _row_batches(src, lay, self.mapping, more, counters, lines_before, header)
+        def rest(more: Any, lines_before: int, header: bool) -> Iterator[list[str]]:
+            return CsvReader.read_rows(src, lay, self.mapping, more, counters, lines_before, header)
 
         return fast_csv.FastRecords(stream, lay.encoding.codec, lay.delimiter, len(lay.columns), lay.has_header, rest)
 
@@ -251,18 +251,19 @@ class TweetReader:
 
 
 def read_tweets(path: str | Path, mapping: ColumnMapping | None = None, chunk_size: int = 50_000,
-                delimiter: str | None = None, preview: FilePreview | None = None) -> TweetReader:
+                delimiter: str | None = None, preview: FilePreview | None = None, compiled: bool = True) -> TweetReader:
     """Open a file of tweets (any supported format) for chunked reading.
 
     `mapping` is the full column mapping to use (e.g. `preview_file(path).mapping`, edited by the
-    user); None detects it. `preview` (from `preview_file`) skips detection. Iterate the result for
+    user); None detects it. `preview` (from `preview_file`) skips detection. `compiled=False` reads a
+    CSV with the csv module even where the compiled reader could (`fast_csv`). Iterate the result for
     `TweetChunk`s; `.stats` has the running totals. Raises CsvImportError (at once for unusable
     files, while iterating for problems found later).
     """
     if preview is not None and preview.layout is not None and preview.source is not None:
         return TweetReader(path, mapping if mapping is not None else preview.mapping, chunk_size,
-                           layout=preview.layout, source=preview.source)
-    return TweetReader(path, mapping, chunk_size, delimiter)
+                           layout=preview.layout, source=preview.source, compiled=compiled)
+    return TweetReader(path, mapping, chunk_size, delimiter, compiled=compiled)
 
 
 read_tweets_csv = read_tweets  # the old name

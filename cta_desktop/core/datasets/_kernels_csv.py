@@ -2,9 +2,9 @@
 
 `scan_records` walks the bytes as Python's `csv` module (excel dialect: `"` quotes, `""` inside
 quotes, no escape character, not strict) walks the decoded text, and writes each field's start and
-end, in bytes and in characters, so the fields can be sliced from the decoded text. It reads only
+end; `gather_column`, `parse_counts` and `parse_dates` then take a column out of them. It reads only
 what it is sure to read exactly as the `csv` module would; anything else makes it stop and say
-UNCLEAN (`fast_csv` then leaves the whole file to the `csv` module):
+UNCLEAN at that record (`fast_csv` then leaves the rest of the file to the `csv` module):
 a record with another number of fields than the header, a lone carriage return, a character after a
 closing quote, a quote never closed, a NUL byte, bytes that are not strict UTF-8, or a field longer
 than the `csv` module's limit. Blank lines are skipped, as `csv_reader` does.
@@ -21,7 +21,7 @@ from cta_desktop.core.engines._kernels_simd import cache_enabled
 CACHE = cache_enabled(__file__)
 
 OK = 0  # stopped after the last whole record in the bytes (or after max_records)
-UNCLEAN = 1  # something the fast reader does not read: the file goes to the csv module
+UNCLEAN = 1  # something the fast reader does not read: the rest of the file goes to the csv module
 
 _QUOTE = 34
 _LF = 10
@@ -59,138 +59,124 @@ def _utf8_length(buf, p, end, final):
     return k
 
 
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _char_length(buf, p, end, final):
+    """Bytes of the character at buf[p] inside a field: > 0, 0 where the scan stops (NUL, not strict
+    UTF-8), -1 when it is cut by the end of the bytes read so far."""
+    b = buf[p]
+    if b < 0x80:
+        return 0 if b == 0 else 1
+    return _utf8_length(buf, p, end, final)
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _line_end(buf, p, end, final):
+    """Bytes of the line end at buf[p] (an LF or a CR): 1 for LF, 2 for CR LF, 0 for a lone CR (where the
+    scan stops), -1 when it is cut by the end of the bytes read so far."""
+    if buf[p] == _LF:
+        return 1
+    if p + 1 < end:
+        return 2 if buf[p + 1] == _LF else 0
+    return 0 if final else -1
+
+
 @nb.njit(cache=CACHE, nogil=True)
-def scan_records(buf, pos, end, final, delim, width, max_field, max_records, starts, ends, cstarts, cends,
-                 doubled):
+def scan_records(buf, pos, end, final, delim, width, max_field, max_records, starts, ends, doubled):
     """Records of buf[pos:end] with exactly `width` fields, at most `max_records` of them.
 
-    Row r's field f is buf[starts[r, f]:ends[r, f]], the decoded text's [cstarts[r, f]:cends[r, f]]
-    counted from buf[pos]; doubled[r, f] is 1 when the quoted field holds `""` (to be read as `"`).
-    Unless `final`, a record is taken only when its end is in the bytes. Returns (records, the byte
-    after the last record taken, characters up to it from pos, OK or UNCLEAN)."""
+    Row r's field f is buf[starts[r, f]:ends[r, f]]; doubled[r, f] is 1 when the quoted field holds
+    `""` (to be read as `"`). Unless `final`, a record is taken only when its end is in the bytes.
+    Returns (records, the byte after the last record taken and the blank lines after it, OK or UNCLEAN);
+    with UNCLEAN, that byte is where the record the scan stopped at starts."""
     n = 0
     p = pos
-    c = 0
     while n < max_records:
-        rec_p = p
-        rec_c = c
+        rec = p
         if p >= end:
-            return n, p, c, OK
+            return n, p, OK
         b = buf[p]
-        if b == _LF:  # a blank line is not a record
-            p += 1
-            c += 1
-            continue
-        if b == _CR:
-            if p + 1 < end:
-                if buf[p + 1] == _LF:
-                    p += 2
-                    c += 2
-                    continue
-                return n, rec_p, rec_c, UNCLEAN
-            if final:
-                return n, rec_p, rec_c, UNCLEAN
-            return n, rec_p, rec_c, OK
+        if b == _LF or b == _CR:  # a blank line is not a record
+            k = _line_end(buf, p, end, final)
+            if k > 0:
+                p += k
+                continue
+            return n, rec, UNCLEAN if k == 0 else OK
         f = 0
         while True:  # the record's fields
             if f >= width:
-                return n, rec_p, rec_c, UNCLEAN
+                return n, rec, UNCLEAN
             dq = 0
             if p < end and buf[p] == _QUOTE:
                 p += 1
-                c += 1
                 s = p
-                sc = c
                 e = -1
-                ec = -1
                 while p < end:
-                    b = buf[p]
-                    if b == _QUOTE:
+                    if buf[p] == _QUOTE:
                         if p + 1 < end:
                             if buf[p + 1] == _QUOTE:
                                 dq = 1
                                 p += 2
-                                c += 2
                                 continue
                         elif not final:
                             break  # a quote at the end of the bytes read: closing or doubled?
                         e = p
-                        ec = c
                         p += 1
-                        c += 1
                         break
-                    if b < 0x80:
-                        if b == 0:
-                            return n, rec_p, rec_c, UNCLEAN
-                        p += 1
-                    else:
-                        k = _utf8_length(buf, p, end, final)
-                        if k == 0:
-                            return n, rec_p, rec_c, UNCLEAN
-                        if k < 0:
-                            return n, rec_p, rec_c, OK
-                        p += k
-                    c += 1
+                    k = _char_length(buf, p, end, final)
+                    if k <= 0:
+                        return n, rec, UNCLEAN if k == 0 else OK
+                    p += k
                 if e < 0:  # no closing quote in the bytes read
-                    return n, rec_p, rec_c, UNCLEAN if final else OK
+                    return n, rec, UNCLEAN if final else OK
             else:
                 s = p
-                sc = c
                 while p < end:
                     b = buf[p]
                     if b == delim or b == _LF or b == _CR:
                         break
-                    if b < 0x80:
-                        if b == 0:
-                            return n, rec_p, rec_c, UNCLEAN
-                        p += 1
-                    else:
-                        k = _utf8_length(buf, p, end, final)
-                        if k == 0:
-                            return n, rec_p, rec_c, UNCLEAN
-                        if k < 0:
-                            return n, rec_p, rec_c, OK
-                        p += k
-                    c += 1
+                    k = _char_length(buf, p, end, final)
+                    if k <= 0:
+                        return n, rec, UNCLEAN if k == 0 else OK
+                    p += k
                 e = p
-                ec = c
             if e - s > max_field:
-                return n, rec_p, rec_c, UNCLEAN
+                return n, rec, UNCLEAN
             if n < starts.shape[0]:
                 starts[n, f] = s
                 ends[n, f] = e
-                cstarts[n, f] = sc
-                cends[n, f] = ec
                 doubled[n, f] = dq
             f += 1
             if p >= end:  # the end of the bytes ends the record only at the end of the file
                 if final:
                     break
-                return n, rec_p, rec_c, OK
+                return n, rec, OK
             b = buf[p]
             if b == delim:
                 p += 1
-                c += 1
                 continue
-            if b == _LF:
-                p += 1
-                c += 1
+            if b == _LF or b == _CR:
+                k = _line_end(buf, p, end, final)
+                if k <= 0:
+                    return n, rec, UNCLEAN if k == 0 else OK
+                p += k
                 break
-            if b == _CR:
-                if p + 1 < end:
-                    if buf[p + 1] == _LF:
-                        p += 2
-                        c += 2
-                        break
-                    return n, rec_p, rec_c, UNCLEAN
-                if final:
-                    return n, rec_p, rec_c, UNCLEAN
-                return n, rec_p, rec_c, OK
-            return n, rec_p, rec_c, UNCLEAN  # a character after a closing quote
+            return n, rec, UNCLEAN  # a character after a closing quote
         if f != width:
-            return n, rec_p, rec_c, UNCLEAN
+            return n, rec, UNCLEAN
         n += 1
-    return n, p, c, OK
+    return n, p, OK
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _digits(buf, s, k):
+    """The number written by the k ASCII digits at buf[s:], -1 if one is not a digit."""
+    v = 0
+    for p in range(s, s + k):
+        d = np.int64(buf[p]) - 48
+        if d < 0 or d > 9:
+            return -1
+        v = v * 10 + d
+    return v
 
 
 @nb.njit(cache=CACHE, nogil=True)
@@ -206,15 +192,8 @@ def parse_counts(buf, starts, ends, col, n, out, kind):
         if e - s >= 19:
             kind[r] = 2
             continue
-        v = 0
-        k = 1
-        for p in range(s, e):
-            d = buf[p] - 48
-            if d < 0 or d > 9:
-                k = 2
-                break
-            v = v * 10 + d
-        kind[r] = k
+        v = _digits(buf, s, e - s)
+        kind[r] = 1 if v >= 0 else 2
         out[r] = v
 
 
@@ -242,15 +221,12 @@ def gather_column(buf, starts, ends, doubled, col, n, out):
 
 
 @nb.njit(cache=CACHE, nogil=True, inline="always")
-def _digits(buf, s, k):
-    """The number written by the k ASCII digits at buf[s:], -1 if one is not a digit."""
-    v = 0
-    for p in range(s, s + k):
-        d = np.int64(buf[p]) - 48
-        if d < 0 or d > 9:
-            return -1
-        v = v * 10 + d
-    return v
+def _digit_run(buf, p, e, most):
+    """The end of the ASCII digits that start at buf[p] (before e), counting at most `most` of them."""
+    q = p
+    while q < e and 48 <= buf[q] <= 57 and q - p < most:
+        q += 1
+    return q
 
 
 @nb.njit(cache=CACHE, nogil=True, inline="always")
@@ -319,35 +295,26 @@ def parse_dates(buf, starts, ends, col, n, slash, day_first, out, status):
         if not slash:
             continue
         # M/D/Y: one or two digits, "/", one or two digits, "/", two or four digits, then " H:MM[:SS]"
-        p = s
-        parts = np.zeros(3, np.int64)
-        lens = np.zeros(3, np.int64)
-        ok = True
-        for j in range(3):
-            q = p
-            while q < e and 48 <= buf[q] <= 57 and q - p < 5:
-                q += 1
-            lens[j] = q - p
-            if lens[j] == 0:
-                ok = False
-                break
-            parts[j] = _digits(buf, p, q - p)
-            p = q
-            if j < 2:
-                if p >= e or buf[p] != 47:
-                    ok = False
-                    break
-                p += 1
-        if not ok or lens[0] > 2 or lens[1] > 2 or not (lens[2] == 2 or lens[2] == 4):
+        q0 = _digit_run(buf, s, e, 5)
+        if q0 - s < 1 or q0 - s > 2 or q0 >= e or buf[q0] != 47:
             continue
+        q1 = _digit_run(buf, q0 + 1, e, 5)
+        if q1 - q0 - 1 < 1 or q1 - q0 - 1 > 2 or q1 >= e or buf[q1] != 47:
+            continue
+        q2 = _digit_run(buf, q1 + 1, e, 5)
+        year_digits = q2 - q1 - 1
+        if year_digits != 2 and year_digits != 4:
+            continue
+        first = _digits(buf, s, q0 - s)
+        second = _digits(buf, q0 + 1, q1 - q0 - 1)
+        y = _digits(buf, q1 + 1, year_digits)
+        p = q2
         h = mi = se = 0
         if p < e:
             if buf[p] != 32 or p + 5 > e:
                 continue
             p += 1
-            q = p
-            while q < e and 48 <= buf[q] <= 57 and q - p < 3:
-                q += 1
+            q = _digit_run(buf, p, e, 3)
             if q - p < 1 or q - p > 2 or q + 3 > e or buf[q] != 58:
                 continue
             h = _digits(buf, p, q - p)
@@ -361,10 +328,9 @@ def parse_dates(buf, starts, ends, col, n, slash, day_first, out, status):
                 se = _digits(buf, p + 1, 2)
                 if se < 0:
                     continue
-        y = parts[2]
-        if lens[2] == 2:
+        if year_digits == 2:
             y += 2000 if y < 70 else 1900
-        mo, d = (parts[1], parts[0]) if day_first else (parts[0], parts[1])
+        mo, d = (second, first) if day_first else (first, second)
         if not _valid_day(y, mo, d) or h > 23 or mi > 59 or se > 59:
             continue
         out[w] = 48 + y // 1000

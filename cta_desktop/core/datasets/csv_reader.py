@@ -145,12 +145,14 @@ class CsvReader:
 
     @staticmethod
     def read_rows(source: Source, layout: Layout, mapping: ColumnMapping, stream: HashingStream,
-                  counters: RowCounters) -> Iterator[list[str]]:
+                  counters: RowCounters, lines_before: int = 0, header: bool = True) -> Iterator[list[str]]:
         """Every data row, padded or glued to the header's width where it can be mended.
 
         The rows come in batches (`_row_batches`) and are handed on at C speed: no Python code runs
-        per row unless a row needs mending."""
-        return chain.from_iterable(_row_batches(source, layout, mapping, stream, counters))
+        per row unless a row needs mending. `fast_csv` hands over the rest of a file here where it
+        stops reading it itself: `stream` then starts after `lines_before` lines, and `header` says
+        whether the header is still to come."""
+        return chain.from_iterable(_row_batches(source, layout, mapping, stream, counters, lines_before, header))
 
 
 _BATCH_ROWS = 4096  # rows parsed per batch
@@ -161,10 +163,7 @@ def _row_batches(source: Source, layout: Layout, mapping: ColumnMapping, stream:
                  lines_before: int = 0, header: bool = True) -> Iterator[list[list[str]]]:
     """`CsvReader.read_rows` in batches of rows. The csv module reads lines that the text stream splits
     in blocks (`readlines`, in C); the lines since the last batch began are kept, so that at the end of
-    the file the last record can be parsed again strictly (`_check_last_record`).
-
-    `fast_csv` hands over the rest of a file here where it stops reading it itself: `stream` then starts
-    after `lines_before` lines, and `header` says whether the header is still to come."""
+    the file the last record can be parsed again strictly (`_check_last_record`)."""
     name, enc, delim = source.name, layout.encoding, layout.delimiter
     width = len(layout.columns)
     set_field_limit()

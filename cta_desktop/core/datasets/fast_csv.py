@@ -1,11 +1,11 @@
-"""The fast way through a plain UTF-8 CSV: fields found by a compiled scan, sliced from the decoded text.
+"""The fast way through a UTF-8 CSV: fields found by a compiled scan, taken out a column at a time.
 
 `csv_reader` parses with Python's `csv` module, which makes a list of strings per row, and then every
-column is taken out of those lists. For a file that is plain (UTF-8, every record as wide as the
-header, nothing the `csv` module would have to guess about: see `_kernels_csv`), the compiled scan
-finds where every field is instead; the columns are then cut straight from the decoded text, a
-column at a time, and counts are parsed by the scan's companion kernel. What comes out is the same
-as from the `csv` module, string for string (`tests/test_fast_csv.py` holds them to each other).
+column is taken out of those lists. For records that are plain (every record as wide as the header,
+nothing the `csv` module would have to guess about: see `_kernels_csv`), the compiled scan finds where
+every field is instead; each column is then gathered by a kernel and decoded and split in one go, and
+counts and the usual date shapes are parsed by kernels too. What comes out is the same as from the
+`csv` module, string for string (`tests/test_fast_csv.py` holds them to each other).
 
 From the first record the scan does not read exactly as the `csv` module would, the rest of the file
 is read by `csv_reader` (the same stream, read once), with its error messages (their line numbers
@@ -17,19 +17,19 @@ kernels); until then, and without numba, every file goes to the `csv` module.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import threading
 from collections.abc import Callable, Iterator
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from cta_desktop.core import kernel_marker
+
 _BLOCK_BYTES = 1 << 20  # bytes read at a time
 _BATCH_RECORDS = 4096  # records scanned at a time
-_MAX_FIELD_BYTES = 64 * 1024 * 1024  # the limit csv_reader gives the csv module (MAX_FIELD_BYTES)
 _UTF8_CODECS = {"utf-8": False, "utf-8-sig": True}  # codec -> skips a byte-order mark
 
 _kernels: Any = None
@@ -37,25 +37,10 @@ _lock = threading.Lock()
 _warming = False
 
 
-def ready() -> bool:
-    """The kernels are loaded in this process."""
-    return _kernels is not None
-
-
 @functools.lru_cache(maxsize=1)
 def _marker() -> Path | None:
     """A file that says the kernels compiled into numba's cache once (this numba, this kernel source)."""
-    from importlib import metadata
-
-    from cta_desktop.paths import user_cache_dir
-
-    try:
-        numba_version = metadata.version("numba")
-        source = Path(__file__).with_name("_kernels_csv.py").read_bytes()
-    except (metadata.PackageNotFoundError, OSError):
-        return None
-    digest = hashlib.sha256(source + numba_version.encode()).hexdigest()[:16]
-    return user_cache_dir() / "csv" / f"compiled-{digest}"
+    return kernel_marker.marker_for(Path(__file__).with_name("_kernels_csv.py"), "csv")
 
 
 _COMPILE_FROM_BYTES = 16 << 20  # a file this large starts the compile for the next one (CLI imports, analyses)
@@ -85,22 +70,15 @@ def warm_up() -> bool:
                 from cta_desktop.core.datasets import _kernels_csv as k
 
                 data = np.frombuffer(b'id,text\r\n1,"a ""b"" \xc3\xa9"\n', np.uint8)
-                starts, ends, cstarts, cends, doubled = _buffers(4, 2)
-                k.scan_records(data, 0, len(data), True, 44, 2, _MAX_FIELD_BYTES, 4, starts, ends, cstarts, cends,
-                               doubled)
+                starts, ends, doubled = _buffers(4, 2)
+                k.scan_records(data, 0, len(data), True, 44, 2, 1 << 20, 4, starts, ends, doubled)
                 k.parse_counts(data, starts, ends, 0, 2, np.zeros(4, np.int64), np.zeros(4, np.uint8))
                 k.gather_column(data, starts, ends, doubled, 1, 2, np.zeros(64, np.uint8))
                 k.parse_dates(data, starts, ends, 1, 2, True, False, np.zeros(64, np.uint8), np.zeros(4, np.uint8))
             except Exception:  # noqa: BLE001 - the csv module reads every file
                 return False
             _kernels = k
-            marker = _marker()
-            if marker is not None:
-                try:
-                    marker.parent.mkdir(parents=True, exist_ok=True)
-                    marker.touch()
-                except OSError:
-                    pass
+            kernel_marker.mark_compiled(_marker())
     return True
 
 
@@ -114,8 +92,14 @@ def warm_up_async() -> None:
     threading.Thread(target=warm_up, name="cta-csv-warmup", daemon=True).start()
 
 
-def _buffers(rows: int, width: int) -> tuple[np.ndarray, ...]:
-    return (*(np.zeros((rows, width), np.int64) for _ in range(4)), np.zeros((rows, width), np.uint8))
+def can_read(codec: str, delimiter: str) -> bool:
+    """The scan reads files in this encoding with this delimiter (UTF-8, a one-byte delimiter)."""
+    return codec in _UTF8_CODECS and len(delimiter) == 1 and ord(delimiter) < 128
+
+
+def _buffers(rows: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each field's start and end in the bytes, and whether it holds doubled quotes."""
+    return np.zeros((rows, width), np.int64), np.zeros((rows, width), np.int64), np.zeros((rows, width), np.uint8)
 
 
 class FastRows:
@@ -203,9 +187,11 @@ class FastRecords:
     read by `csv_reader` instead, in lists of strings (`fallback` says after how many lines)."""
 
     def __init__(self, stream: Any, codec: str, delimiter: str, width: int, skip_header: bool,
-                 rest: Callable[[Any, int, bool], Iterator[list[list[str]]]] | None = None):
+                 rest: Callable[[Any, int, bool], Iterator[list[str]]] | None = None):
+        from cta_desktop.core.datasets.csv_reader import MAX_FIELD_BYTES
+
         self.stream, self.delim, self.width, self.skip_header = stream, ord(delimiter), width, skip_header
-        self.rest = rest
+        self.rest, self.max_field = rest, MAX_FIELD_BYTES
         self.data: bytes = stream.read(_BLOCK_BYTES)
         self.eof = not self.data
         if _UTF8_CODECS[codec] and self.data.startswith(b"\xef\xbb\xbf"):
@@ -222,14 +208,14 @@ class FastRecords:
         while True:
             buf = np.frombuffer(self.data, np.uint8)
             bufs = _buffers(_BATCH_RECORDS, self.width)
-            n, end, _, status = k.scan_records(buf, self.pos, len(buf), self.eof, self.delim, self.width,
-                                               _MAX_FIELD_BYTES, _BATCH_RECORDS, *bufs)
+            n, end, status = k.scan_records(buf, self.pos, len(buf), self.eof, self.delim, self.width,
+                                            self.max_field, _BATCH_RECORDS, *bufs)
             self.lines += self.data.count(b"\n", self.pos, end)
             self.pos = end  # (blank lines are passed over even where no record follows yet)
-            if status != k.OK:
+            if status != k.OK and self.rows is None:
                 self._hand_over(self.skip_header and not n)
             if n:
-                starts, ends, _, _, doubled = bufs
+                starts, ends, doubled = bufs
                 rows = FastRows(self.data, starts[:n], ends[:n], doubled[:n])
                 if self.skip_header:
                     self.skip_header = False
@@ -248,8 +234,7 @@ class FastRecords:
         if self.rest is None:
             raise ValueError("not a plain CSV")
         self.fallback = self.lines
-        rest = _Rest(self.data[self.pos:], self.stream)
-        self.rows = chain.from_iterable(self.rest(rest, self.lines, header))
+        self.rows = self.rest(_Rest(self.data[self.pos:], self.stream), self.lines, header)
 
     def take(self, most: int) -> FastRows | list[list[str]] | None:
         """Up to `most` records (fewer at a batch's end; None at the end of the file)."""
