@@ -10,7 +10,10 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 # A reasonable English stop-word list for tweets: function words, contractions (with and without
 # the apostrophe, as people type them), and Twitter noise ("rt", "amp", "via").
@@ -79,3 +82,72 @@ def word_list(tokens: list[str]) -> list[str]:
 def top_words(counts: Counter[str], n: int = 50) -> list[tuple[str, int]]:
     """The n most frequent words, ties broken alphabetically (stable across runs)."""
     return heapq.nsmallest(n, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass(frozen=True)
+class _CountableTable:
+    """A vocabulary's countable words by id (`countable_word` of each token), made once per vocabulary."""
+
+    words: list[str | None]
+    countable: np.ndarray  # bool per id
+    index: dict[str, int]  # countable word -> its id (the first, when two ids name one word)
+    unique: bool  # no two ids name the same word
+
+
+_TABLES: dict[int, tuple[Sequence[str], _CountableTable]] = {}
+
+
+def _countable_table(vocab_words: Sequence[str]) -> _CountableTable:
+    cached = _TABLES.get(id(vocab_words))
+    if cached is None or cached[0] is not vocab_words:
+        words = [countable_word(w) for w in vocab_words]
+        index: dict[str, int] = {}
+        for i, w in enumerate(words):
+            if w is not None:
+                index.setdefault(w, i)
+        table = _CountableTable(words, np.array([w is not None for w in words], bool), index,
+                                len(index) == sum(w is not None for w in words))
+        cached = (vocab_words, table)
+        _TABLES.clear()
+        _TABLES[id(vocab_words)] = cached
+    return cached[1]
+
+
+def top_words_of(counts_by_id: np.ndarray, vocab_words: Sequence[str], extra: Mapping[str, int] | None = None,
+                 n: int = 50) -> list[tuple[str, int]]:
+    """`top_words` of the words counted per vocabulary id (`counts_by_id[i]` times the token
+    `vocab_words[i]`, named by `countable_word`) plus those counted by name in `extra`; words
+    counted 0 or less left out. The same list as naming and merging every word first, but only the
+    words that can reach the top n are named: those counted at least as often as the n-th most
+    counted id, or as the n-th word of `extra`, and the words counted both ways."""
+    t = _countable_table(vocab_words)
+    extra = extra if extra is not None else {}
+    v = np.asarray(counts_by_id)[: len(t.words)]
+    ids = np.flatnonzero((v > 0) & t.countable[: len(v)])
+    counts = v[ids]
+    merged: dict[str, int] = {}
+    if not t.unique:  # two ids name one word: merge them all by name
+        for i, c in zip(ids.tolist(), counts.tolist(), strict=True):
+            w = t.words[i]
+            assert w is not None
+            merged[w] = merged.get(w, 0) + c
+        for w, c in extra.items():
+            merged[w] = merged.get(w, 0) + c
+        return top_words(Counter({w: c for w, c in merged.items() if c > 0}), n)
+    # Each id is a word of its own, so n ids counted at least `floor` times each are n words counted at
+    # least that often: nothing counted less can be among the top n (likewise for n words of `extra`).
+    floor = 1
+    if len(counts) > n:
+        floor = max(floor, int(np.partition(counts, len(counts) - n)[len(counts) - n]))
+    positive = [c for c in extra.values() if c > 0]
+    if len(positive) > n:
+        floor = max(floor, heapq.nlargest(n, positive)[-1])
+    keep = ids[counts >= floor]
+    merged = dict(zip([t.words[i] for i in keep.tolist()], v[keep].tolist(), strict=True))
+    for w, c in extra.items():
+        i = t.index.get(w)
+        if i is not None:  # counted both ways: the whole count, whatever the floor
+            merged[w] = (int(v[i]) if i < len(v) and v[i] > 0 else 0) + c
+        elif c >= floor:
+            merged[w] = c
+    return top_words(Counter({w: c for w, c in merged.items() if c > 0}), n)

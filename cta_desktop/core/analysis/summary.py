@@ -21,11 +21,11 @@ from cta_desktop.core.analysis.result import (
     TOP_WORDS_KEPT,
     AnalysisResult,
 )
-from cta_desktop.core.analysis.workers import EncodedChunk, words_of_ids
+from cta_desktop.core.analysis.workers import EncodedChunk
 from cta_desktop.core.datasets import TweetChunk
 from cta_desktop.core.judgement import not_judged_summary
 from cta_desktop.core.model_spec import LABELS
-from cta_desktop.core.textstats import countable_word, top_words
+from cta_desktop.core.textstats import top_words_of
 
 Ranked = list[tuple[float, int, dict[str, Any]]]  # (sort key, position, entry)
 
@@ -153,15 +153,8 @@ class RunningSummary:
 
     def _class_top_words(self) -> dict[str, list[tuple[str, int]]]:
         """Per class, the countable words most used in its judged tweets (their first 50 tokens)."""
-        out: dict[str, list[tuple[str, int]]] = {}
-        for c, name in enumerate(LABELS):
-            counts: Counter[str] = Counter(self.class_oov[c])
-            for i in np.flatnonzero(self.class_ids[c]).tolist():
-                word = countable_word(self.vocab_words[i])
-                if word is not None:
-                    counts[word] += int(self.class_ids[c, i])
-            out[name] = top_words(counts, TOP_WORDS_KEPT)
-        return out
+        return {name: top_words_of(self.class_ids[c], self.vocab_words, self.class_oov[c], TOP_WORDS_KEPT)
+                for c, name in enumerate(LABELS)}
 
     def result(self, **extra: Any) -> AnalysisResult:
         n = self.n
@@ -183,10 +176,9 @@ class RunningSummary:
         most_liked: dict[str, list[dict[str, Any]]] = {}
         if self.has_likes or self.has_retweet_counts:
             most_liked = {name: [e for _, _, e in self.liked[c]] for c, name in enumerate(LABELS)}
-        words = self.words + words_of_ids(self.word_ids, self.vocab_words)
         return AnalysisResult(
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
-            top_words=top_words(words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
+            top_words=top_words_of(self.word_ids, self.vocab_words, self.words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
             reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
             top_words_by_class=self._class_top_words(),
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,
