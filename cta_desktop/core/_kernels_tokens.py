@@ -205,11 +205,19 @@ def _sub_pass(src, n, dst, flags, rule):
     into dst, scanning as re.sub does: leftmost match, lookbehinds on the input, on after the match."""
     m = 0
     i = 0
+    mark = 64 if rule == MENTION else 35
     while i < n:
+        c = src[i]
+        # Only h, w (either case) can start a URL and only the mark a tag: other characters are copied.
+        if (c | 32) != 104 and (c | 32) != 119 if rule == URL else c != mark:
+            dst[m] = c
+            m += 1
+            i += 1
+            continue
         if rule == URL:
             end = _url_end(src, i, n, flags)
         else:
-            end = _tag_end(src, i, n, flags, 64 if rule == MENTION else 35)
+            end = _tag_end(src, i, n, flags, mark)
         if end > 0:
             if rule == URL:
                 m = _put(dst, m, URL_CPS)
@@ -409,6 +417,7 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
             if c >= size or (flags[c] & SPECIAL) != 0:
                 special = True
                 break
+            a[k - s] = c  # copied while classified
             if c > 127:
                 non_ascii = True
             elif c == 64:
@@ -423,7 +432,6 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
             status[r] = FALLBACK
             continue
         n_a = e - s
-        a[:n_a] = cps[s:e]
         if has_url:
             n_a = _sub_pass(a, n_a, b, flags, URL)
             a, b = b, a
