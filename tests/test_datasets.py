@@ -334,6 +334,25 @@ def test_chunks_bound_memory(tmp_path):
     assert len(set(texts)) == 2500
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_first_chunks_come_out_as_soon_as_read(tmp_path, compiled):
+    from cta_desktop.core.datasets import fast_csv, file_sha256
+
+    if compiled:
+        fast_csv.warm_up()
+    body = "id,text\n" + "".join(f"{i},tweet {i} {'x' * 50}\n" for i in range(30_000))
+    path = write(tmp_path / "c.csv", body)
+    reader = read_tweets_csv(path, chunk_size=10_000, first_chunks=(100, 200), compiled=compiled)
+    first = next(reader)
+    # the first 100 tweets are out before the rest is read (the reader reads in blocks of at most 1 MiB)
+    assert len(first) == 100 and reader.sha256 is None
+    assert reader.stats.bytes_read < 0.7 * path.stat().st_size
+    chunks = [first, *reader]
+    assert [len(c) for c in chunks] == [100, 200, 10_000, 10_000, 9_700]
+    assert [t for c in chunks for t in c.texts] == [f"tweet {i} {'x' * 50}" for i in range(30_000)]
+    assert reader.sha256 == file_sha256(path) and reader.stats.bytes_read == path.stat().st_size
+
+
 # ---- bad input: a clear one-line error or a result ---------------------------------------------
 
 

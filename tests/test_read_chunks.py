@@ -158,3 +158,23 @@ def test_batches_keep_the_chunk_size_with_skipped_rows():
     assert got == want
     sizes = [len(c["texts"]) for c in got]
     assert sizes[:-1] == [4] * (len(sizes) - 1) and sum(sizes) == 7  # 7 distinct ids
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, size=st.integers(1, 9), first=st.lists(st.integers(1, 5), max_size=4))
+def test_first_sizes_only_move_where_chunks_end(rows, size, first):
+    layout = _layout(list(COLUMNS), rows[:10])
+    mapping = ColumnMapping(text="text", date="date", id="id", likes="likes", is_retweet="is_retweet")
+    ended = []
+    counters = RowCounters()
+    got = list(read_chunks(iter(rows), layout, mapping, size, counters, first_sizes=first,
+                           at_end=lambda: ended.append(True)))
+    want, _ = _chunks(read_chunks, rows, layout, mapping, size)
+    # every chunk but the last is full: first the `first` sizes, then `size`
+    sizes = [*first, *[size] * len(got)]
+    assert [len(c) for c in got[:-1]] == sizes[: len(got) - 1]
+    assert len(got[-1]) <= sizes[len(got) - 1] and ended == [True]
+    for key in ("texts", "dates", "tweet_ids", "likes", "is_retweet"):
+        assert [v for c in got for v in getattr(c, key)] == [v for c in want for v in c[key]]
+    for key in ("rows", "skipped_empty", "skipped_malformed", "duplicates", "truncated"):
+        assert sum(getattr(c, key) for c in got) == sum(c[key] for c in want)

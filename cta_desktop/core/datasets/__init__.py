@@ -21,7 +21,7 @@ loop), one module per reader: `csv_reader`, `json_reader`, `excel_reader`; `fast
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -145,8 +145,8 @@ class TweetReader:
 
     def __init__(self, path: str | Path, mapping: ColumnMapping | None = None, chunk_size: int = 50_000,
                  delimiter: str | None = None, layout: Layout | None = None, source: Source | None = None,
-                 compiled: bool = True):
-        self.path, self.compiled = Path(path), compiled
+                 compiled: bool = True, first_chunks: Sequence[int] = ()):
+        self.path, self.compiled, self.first_chunks = Path(path), compiled, tuple(first_chunks)
         if layout is None or source is None:
             source, layout = inspect_file(self.path, delimiter)
         self.source, self.layout = source, layout
@@ -228,42 +228,50 @@ class TweetReader:
             records = self._fast_records(stream, counters)
             rows = (iter(()) if records is not None
                     else self.reader.read_rows(self.source, self.layout, self.mapping, stream, counters))
-            pending: TweetChunk | None = None
-            for chunk in read_chunks(rows, self.layout, self.mapping, self.chunk_size, counters, records):
-                if pending is not None:
-                    self.stats.bytes_read = min(stream.position, self.stats.file_bytes)
-                    yield pending
-                pending = chunk
-            self.sha256 = stream.hexdigest()
+            last: TweetChunk | None = None
+
+            def at_end() -> None:
+                self.sha256 = stream.hexdigest()
+
+            # Each chunk goes out as soon as it is read, the last one once the file is hashed.
+            for chunk in read_chunks(rows, self.layout, self.mapping, self.chunk_size, counters, records,
+                                     self.first_chunks, at_end):
+                if self.sha256 is not None:
+                    last = chunk
+                    break
+                self.stats.bytes_read = min(stream.position, self.stats.file_bytes)
+                yield chunk
         except OSError as exc:
             raise CsvImportError(f"{self.path.name}: cannot read the file ({exc}); check it is not damaged") from None
         finally:
             stream.close()
-        assert pending is not None
+        assert last is not None
         self.stats.bytes_read = self.stats.file_bytes
-        if self.stats.rows + pending.rows == 0:
+        if self.stats.rows + last.rows == 0:
             if self.layout.has_header and self.layout.reader == "csv":
                 raise CsvImportError(f"{self.path.name}: the file has a header but no tweets; export the tweets "
                                      "again or choose another file")
             raise CsvImportError(f"{self.path.name}: the file holds no tweets; export the tweets again or "
                                  "choose another file")
-        yield pending
+        yield last
 
 
 def read_tweets(path: str | Path, mapping: ColumnMapping | None = None, chunk_size: int = 50_000,
-                delimiter: str | None = None, preview: FilePreview | None = None, compiled: bool = True) -> TweetReader:
+                delimiter: str | None = None, preview: FilePreview | None = None, compiled: bool = True,
+                first_chunks: Sequence[int] = ()) -> TweetReader:
     """Open a file of tweets (any supported format) for chunked reading.
 
     `mapping` is the full column mapping to use (e.g. `preview_file(path).mapping`, edited by the
     user); None detects it. `preview` (from `preview_file`) skips detection. `compiled=False` reads a
-    CSV with the csv module even where the compiled reader could (`fast_csv`). Iterate the result for
+    CSV with the csv module even where the compiled reader could (`fast_csv`); `first_chunks` are the
+    sizes of the first chunks (smaller ones let a pipeline start sooner). Iterate the result for
     `TweetChunk`s; `.stats` has the running totals. Raises CsvImportError (at once for unusable
     files, while iterating for problems found later).
     """
     if preview is not None and preview.layout is not None and preview.source is not None:
         return TweetReader(path, mapping if mapping is not None else preview.mapping, chunk_size,
-                           layout=preview.layout, source=preview.source, compiled=compiled)
-    return TweetReader(path, mapping, chunk_size, delimiter, compiled=compiled)
+                           layout=preview.layout, source=preview.source, compiled=compiled, first_chunks=first_chunks)
+    return TweetReader(path, mapping, chunk_size, delimiter, compiled=compiled, first_chunks=first_chunks)
 
 
 read_tweets_csv = read_tweets  # the old name

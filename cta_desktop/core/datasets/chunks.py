@@ -5,7 +5,7 @@ counts and ids parsed, retweets and replies flagged. Every reader feeds it lists
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -109,7 +109,8 @@ class RowCounters:
 
 
 def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMapping, chunk_size: int,
-                counters: RowCounters, records: FastRecords | None = None) -> Iterator[TweetChunk]:
+                counters: RowCounters, records: FastRecords | None = None, first_sizes: Sequence[int] = (),
+                at_end: Callable[[], None] | None = None) -> Iterator[TweetChunk]:
     """Turn rows (lists of strings aligned with `layout.columns`) into `TweetChunk`s.
 
     Duplicates (same tweet id; without an id column, same text and date; without a date column,
@@ -120,6 +121,10 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
     (mostly at C speed); a chunk ends after the same row as it would row by row, so chunks and their
     counts do not depend on the batching. With `records` (a plain CSV, `fast_csv`), the batches come
     from there as columns already, and `rows` is not read.
+
+    The first chunks hold `first_sizes` tweets, the others `chunk_size` (a pipeline starts sooner on
+    small ones). Every chunk but the last is full; the last one (maybe empty) comes after `at_end()`
+    is called, once every row has been read.
     """
     cols = layout.columns
 
@@ -147,20 +152,25 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
     it = iter(rows)
     where = (ti, di, ii, li, ri, pi, rti, rpi)
     width = len(cols)
+    sizes = iter([max(1, int(n)) for n in first_sizes])
+    size = next(sizes, chunk_size)
     while True:
         batch: list[list[str]] | FastRows | None
         if records is not None:
-            batch = records.take(chunk_size - len(chunk.texts))
+            batch = records.take(size - len(chunk.texts))
         else:
-            batch = list(islice(it, chunk_size - len(chunk.texts)))
+            batch = list(islice(it, size - len(chunk.texts)))
         if not batch:
             break
         _add_rows(chunk, batch, need, counters, seen, where, date_parser, width)
-        if len(chunk.texts) >= chunk_size:
+        if len(chunk.texts) >= size:
             flush(chunk)
             yield chunk
             chunk = TweetChunk()
+            size = next(sizes, chunk_size)
     flush(chunk)
+    if at_end is not None:
+        at_end()
     yield chunk
 
 
