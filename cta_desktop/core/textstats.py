@@ -137,7 +137,7 @@ def top_words_of(counts_by_id: np.ndarray, vocab_words: Sequence[str], extra: Ma
     # Each id is a word of its own, so n ids counted at least `floor` times each are n words counted at
     # least that often: nothing counted less can be among the top n (likewise for n words of `extra`).
     floor = 1
-    if len(counts) > n:
+    if len(counts) > n and min(extra.values(), default=0) >= 0:  # (a negative count in extra could lower one)
         floor = max(floor, int(np.partition(counts, len(counts) - n)[len(counts) - n]))
     positive = [c for c in extra.values() if c > 0]
     if len(positive) > n:
