@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,12 @@ def _counts(values: Sequence[int | None], n: int) -> np.ndarray:
     """int64 counts, -1 where none (None or negative); converted in C (None -> NaN), huge ones capped."""
     if len(values) != n:
         return np.full(n, -1, np.int64)
+    try:  # the usual column: every count known, none past int64
+        whole = np.array(values, dtype=np.int64)
+    except (TypeError, OverflowError):
+        pass
+    else:
+        return np.where(whole < 0, -1, np.minimum(whole, 2**62))
     a = np.array(values, dtype=np.float64)
     return np.where(np.isnan(a) | (a < 0), -1.0, np.minimum(a, 2.0**62)).astype(np.int64)
 
@@ -92,16 +100,16 @@ class RunningSummary:
             if len(self.word_ids) < len(encoded.word_ids):
                 self.word_ids = np.pad(self.word_ids, (0, len(encoded.word_ids) - len(self.word_ids)))
             self.word_ids[: len(encoded.word_ids)] += encoded.word_ids
-        if self.vocab_words:  # one bincount over (class, vocabulary id) pairs of the judged rows
+        if self.vocab_words:  # per class, one bincount of its rows' ids (not-judged rows are in no class)
             width = self.class_ids.shape[1]
-            # no padding, no unknown-word marker; not-judged rows (label NOT_JUDGED_CODE) masked out
-            flat = (labels[:, None] * width + encoded.ids)[(encoded.ids > 1) & judged[:, None]]
-            self.class_ids += np.bincount(flat, minlength=len(LABELS) * width)[: len(LABELS) * width].reshape(
-                len(LABELS), width)
+            for c in range(len(LABELS)):
+                counted = np.bincount(encoded.ids[labels == c].ravel(), minlength=width)[:width]
+                counted[:2] = 0  # ids 0 and 1: padding and the unknown-word marker
+                self.class_ids[c] += counted
         if encoded.oov_words:  # per class, its rows' words in row order (Counter.update counts in C)
             oov_labels = labels[encoded.oov_rows]
             for c in range(len(LABELS)):
-                self.class_oov[c].update([encoded.oov_words[i] for i in np.flatnonzero(oov_labels == c).tolist()])
+                self.class_oov[c].update(compress(encoded.oov_words, (oov_labels == c).tolist()))
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
         self.languages.update({base + r: lang for r, lang in encoded.languages.items()})
@@ -115,10 +123,14 @@ class RunningSummary:
                 target.sort(key=lambda t: (t[0], t[1]))
                 del target[k:]
         self._add_liked(chunk, labels, conf, probs, base)
-        pairs = Counter(zip([d[:7] if d else None for d in chunk.dates], labels.tolist(), strict=True))
-        for (month, label), count in pairs.items():  # counted at C speed, then a few (month, label) pairs
-            if month and label != NOT_JUDGED_CODE:
-                self.months[(month, label)] += count
+        # Months ("YYYY-MM" of the ISO dates) per class, counted at C speed, then a few (month, class) pairs.
+        dates = chunk.dates
+        months: list[str | None] = (list(map(itemgetter(slice(0, 7)), dates)) if None not in dates  # type: ignore[arg-type]
+                  else [d[:7] if d else None for d in dates])
+        for c in range(len(LABELS)):
+            for month, count in Counter(compress(months, (labels == c).tolist())).items():
+                if month:
+                    self.months[(month, c)] += count
         if self.keep:
             self.texts.extend(chunk.texts)
             self.dates.extend(chunk.dates)
