@@ -316,22 +316,23 @@ class FastEncoded:
         per_id[OOV_ID] = 0
         per_id *= self.vocab.countable_mask
         oov_k = np.flatnonzero(tok_judged & (self.tok_oov >= 0))
-        rows_out: list[int] = []
-        words_out: list[str | None] = []
+        rows_out = np.zeros(0, np.int32)
+        words_out: list[str] = []
         if len(oov_k):
             which = self.tok_oov[oov_k]
             oov_words = [countable_word(t) for t in self.oov_tokens()]
             per_oov = np.bincount(which, minlength=len(oov_words))
-            for j in np.flatnonzero(per_oov).tolist():
+            for j, n in zip(np.flatnonzero(per_oov).tolist(), per_oov[per_oov > 0].tolist(), strict=True):
                 word = oov_words[j]
                 if word is not None:
-                    words[word] = get(word, 0) + int(per_oov[j])
+                    words[word] = get(word, 0) + n
+            countable = np.array([w is not None for w in oov_words], bool)
             rows = np.repeat(np.arange(len(per_row)), per_row)[oov_k]
-            first = (oov_k - self.row_tok[rows]) < seq_len
-            rows_out = rows[first].tolist()
-            words_out = [oov_words[j] for j in which[first].tolist()]
-        pairs = [(r, w) for r, w in zip(rows_out, words_out, strict=True) if w is not None]
-        return per_id, Counter(words), np.array([r for r, _ in pairs], np.int32), [w for _, w in pairs]
+            # the countable ones among each row's first seq_len tokens
+            out = ((oov_k - self.row_tok[rows]) < seq_len) & countable[which]
+            rows_out = rows[out].astype(np.int32)
+            words_out = [oov_words[j] for j in which[out].tolist()]
+        return per_id, Counter(words), rows_out, words_out
 
 
 class _TokenLists(Sequence[list[str]]):
