@@ -124,8 +124,12 @@ def test_fast_path_gives_detect_languages_answers(model_engine) -> None:
     texts: list[str] = []
     for path in sorted((shared_data_dir() / "celebrity_tweets").glob("*.csv")):
         with open(path, newline="", encoding="utf-8") as fh:
-            texts += [r.get("text") or r.get("content") or "" for r in csv.DictReader(fh)][:600]
+            texts += [r.get("text") or r.get("content") or "" for r in csv.DictReader(fh)]
     texts += [r for r in FOREIGN.values()] + ENGLISH
+    # short ASCII tweets (the third fast path) and HTML entities that unescape to another script
+    texts += ["the end", "merci beaucoup", "das ist gut", "hola amigo", "ok", "@bob http://x.co/a 12",
+              "&#1488;&#1489;&#1490; &#1491;&#1492;", "&#xC548;&#xB155; the", "caf&eacute; au lait",
+              "Привет друзья мои", "and &#1044;&#1072; &#1076;&#1072;", "vote now", "danke schön"]
     tokens = [tokenize(t) for t in texts]
     reasons, languages = judge_rows(texts, tokens, model.vocab.encode(texts), model.vocab.index)
     want = [detect_language(t, tk, model.vocab.index) for t, tk in zip(texts, tokens, strict=True)]

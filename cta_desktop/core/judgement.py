@@ -19,6 +19,7 @@ import numpy as np
 from cta_desktop.core.language import (
     ENGLISH,
     ENGLISH_MARKERS,
+    MIN_WORDS,
     Walk,
     detect_languages,
     language_name,
@@ -97,6 +98,13 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     # by detect_language's vocabulary pre-check, whatever its earlier rules say (they say English too).
     mostly_known = (ids[:, -1] == PAD_ID) & (known_words > 0) & (4 * known_words >= 3 * (known_words + unknown))
     rows = np.flatnonzero(~(((hits >= 2) & plain) | mostly_known)).tolist()
+    # Third, exact as well: an ASCII tweet within the 50 ids (unknown-word ids all counted as words, so
+    # the words are never undercounted) with fewer than MIN_WORDS words, or at most three of which one
+    # is a marker word, is English by detect_language's first two rules. Not when it holds "&": an HTML
+    # entity can unescape to letters of another script.
+    few_words = plain & (ids[:, -1] == PAD_ID) & ((known_words + unknown < MIN_WORDS)
+                                                 | ((hits >= 1) & (known_words + unknown <= 3)))
+    rows = [r for r in rows if not few_words[r] or "&" in texts[r]]
     found = detect_languages([texts[r] for r in rows], [tokens[r] for r in rows], index, walk)
     for row, lang in zip(rows, found, strict=True):
         if lang != ENGLISH:
