@@ -111,7 +111,8 @@ def scan_records(buf, pos, end, final, delim, width, max_field, max_records, sta
                 s = p
                 e = -1
                 while p < end:
-                    if buf[p] == _QUOTE:
+                    b = buf[p]
+                    if b == _QUOTE:
                         if p + 1 < end:
                             if buf[p + 1] == _QUOTE:
                                 dq = 1
@@ -122,6 +123,9 @@ def scan_records(buf, pos, end, final, delim, width, max_field, max_records, sta
                         e = p
                         p += 1
                         break
+                    if 0 < b < 0x80:  # ASCII other than NUL: one byte
+                        p += 1
+                        continue
                     k = _char_length(buf, p, end, final)
                     if k <= 0:
                         return n, rec, UNCLEAN if k == 0 else OK
@@ -134,6 +138,9 @@ def scan_records(buf, pos, end, final, delim, width, max_field, max_records, sta
                     b = buf[p]
                     if b == delim or b == _LF or b == _CR:
                         break
+                    if 0 < b < 0x80:  # ASCII other than NUL: one byte
+                        p += 1
+                        continue
                     k = _char_length(buf, p, end, final)
                     if k <= 0:
                         return n, rec, UNCLEAN if k == 0 else OK
