@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain, islice
@@ -75,6 +76,9 @@ def _looks_like_header(first: list[str], rest: list[list[str]]) -> bool:
     return bool(rest) or len(first) > 1
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters but tab, CR and LF
+
+
 def head_text(source: Source) -> tuple[str, bool, DetectedEncoding]:
     """The decoded head (at most SAMPLE_CHARS), whether it is the whole file, and the encoding."""
     enc = detect_encoding_of(source.head, source.head_complete)
@@ -103,7 +107,7 @@ class CsvReader:
         if not text.strip():
             raise CsvImportError(f"{name}: the file holds no text (only blank lines); choose another file")
         probe = text[:65536]
-        controls = sum(1 for ch in probe if ch < " " and ch not in "\t\r\n")
+        controls = len(_CONTROLS.findall(probe))
         if "\x00" in probe or controls > max(2, len(probe) // 200):
             raise CsvImportError(
                 f"{name}: this is not a text CSV file (it holds binary data); export the tweets as CSV and try again"
