@@ -45,6 +45,8 @@ def _check(texts: list[object], index: dict[str, int]) -> None:
     fast = fast_tokens.encode(texts, index)
     assert fast is not None
     assert [fast.tokens(r) for r in range(len(texts))] == want
+    rows = [*range(len(texts) - 1, -1, -2), *range(0, len(texts), 3)]  # any rows, any order, twice
+    assert fast.token_lists().take(rows) == [want[r] for r in rows] and fast.tokens_of([]) == []
     np.testing.assert_array_equal(fast.ids, encode_tokens(want, index))
     texts = [t if isinstance(t, str) else "" for t in texts]  # the analysis's chunks hold strings
     py, nb = _python_chunk(texts, index), workers.encode_chunk(texts, index)

@@ -300,6 +300,21 @@ class FastEncoded:
         return [words[t] if j < 0 else oov[j] for t, j in zip(self.tok_ids[a:b].tolist(), self.tok_oov[a:b].tolist(),
                                                                strict=True)]
 
+    def tokens_of(self, rows: Sequence[int]) -> list[list[str]]:
+        """`tokens(r)` of each of rows, gathered in one go (one index, two `tolist`s)."""
+        if not len(rows):
+            return []
+        at = np.asarray(rows, np.int64)
+        a, lens = self.row_tok[at], self.row_tok[at + 1] - self.row_tok[at]
+        starts = np.zeros(len(at), np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        flat_at = np.repeat(a - starts, lens) + np.arange(int(lens.sum()))
+        oov, words = self.oov_tokens(), self.vocab.words
+        flat = [words[t] if j < 0 else oov[j] for t, j in zip(self.tok_ids[flat_at].tolist(),
+                                                               self.tok_oov[flat_at].tolist(), strict=True)]
+        return [self.fallback[r] if r in self.fallback else flat[s:s + n]
+                for r, s, n in zip(rows, starts.tolist(), lens.tolist(), strict=True)]
+
     def token_lists(self) -> _TokenLists:
         return _TokenLists(self)
 
@@ -346,6 +361,10 @@ class _TokenLists(Sequence[list[str]]):
 
     def __getitem__(self, row: int) -> list[str]:  # type: ignore[override]  # rows only, no slices
         return self.fast.tokens(row)
+
+    def take(self, rows: Sequence[int]) -> list[list[str]]:
+        """The token lists of these rows (as `[self[r] for r in rows]`, gathered in one go)."""
+        return self.fast.tokens_of(rows)
 
 
 def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LEN) -> FastEncoded | None:

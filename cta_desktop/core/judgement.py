@@ -105,7 +105,9 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     few_words = plain & (ids[:, -1] == PAD_ID) & ((known_words + unknown < MIN_WORDS)
                                                  | ((hits >= 1) & (known_words + unknown <= 3)))
     rows = [r for r in rows if not few_words[r] or "&" in texts[r]]
-    found = detect_languages([texts[r] for r in rows], [tokens[r] for r in rows], index, walk)
+    take = getattr(tokens, "take", None)  # (the compiled tokenizer's lists gather many rows in one go)
+    picked = take(rows) if take is not None else [tokens[r] for r in rows]
+    found = detect_languages([texts[r] for r in rows], picked, index, walk)
     for row, lang in zip(rows, found, strict=True):
         if lang != ENGLISH:
             reasons[row] = NOT_ENGLISH
