@@ -35,6 +35,7 @@ def _python_chunk(texts, index) -> workers.EncodedChunk:
     fast_tokens._kernel = None  # not ready: encode_chunk takes the Python path
     try:
         assert fast_tokens.encode(texts, index) is None
+        np.testing.assert_array_equal(workers.encode_ids(texts, index), encode_tokens(tokenize_many(texts), index))
         return workers.encode_chunk(texts, index)
     finally:
         fast_tokens._kernel = saved
@@ -49,6 +50,7 @@ def _check(texts: list[object], index: dict[str, int]) -> None:
     assert fast.token_lists().take(rows) == [want[r] for r in rows] and fast.tokens_of([]) == []
     np.testing.assert_array_equal(fast.ids, encode_tokens(want, index))
     texts = [t if isinstance(t, str) else "" for t in texts]  # the analysis's chunks hold strings
+    np.testing.assert_array_equal(workers.encode_ids(texts, index), fast.ids)
     py, nb = _python_chunk(texts, index), workers.encode_chunk(texts, index)
     np.testing.assert_array_equal(nb.ids, py.ids)
     np.testing.assert_array_equal(nb.reasons, py.reasons)

@@ -30,7 +30,7 @@ from cta_desktop.core.analysis import (
     LibrarySource,
     analyze,
     default_model,
-    encode_texts,
+    encode_ids,
     model_name_of,
 )
 from cta_desktop.core.datasets import TweetChunk
@@ -137,7 +137,7 @@ def fill_missing_results(library: Library, person_id: int, model: Any, engine: A
         todo = np.flatnonzero(np.isnan(chunk.probs).any(axis=1))
         if not len(todo):
             continue
-        ids, _ = encode_texts([chunk.texts[i] for i in todo], model.vocab.index)
+        ids = encode_ids([chunk.texts[i] for i in todo], model.vocab.index)
         probs = np.asarray(engine.predict_proba(ids), np.float32)
         library.save_results(model_name, [chunk.row_ids[i] for i in todo], probs)
         done += len(todo)

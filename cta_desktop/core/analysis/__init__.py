@@ -47,7 +47,13 @@ from cta_desktop.core.analysis.result import (
     AnalysisCancelled,
     AnalysisResult,
 )
-from cta_desktop.core.analysis.workers import POOL_MIN_TWEETS, choose_workers, encode_texts, shutdown_workers
+from cta_desktop.core.analysis.workers import (
+    POOL_MIN_TWEETS,
+    choose_workers,
+    encode_ids,
+    encode_texts,
+    shutdown_workers,
+)
 
 _default_model = default_model  # the older private name (commands/library.py uses it)
 
@@ -62,7 +68,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AnalysisCancelled", "AnalysisResult", "analyze", "analyze_texts", "analyze_csv", "analyze_person",
     "TweetSource", "CsvSource", "TextsSource", "LibrarySource", "EngineCache", "select_rows",
-    "export_per_tweet_csv", "PerTweetCsvWriter", "PER_TWEET_COLUMNS", "spreadsheet_safe", "encode_texts",
+    "export_per_tweet_csv", "PerTweetCsvWriter", "PER_TWEET_COLUMNS", "spreadsheet_safe", "encode_texts", "encode_ids",
     "warm_engine", "default_model", "model_name_of", "shutdown_workers", "choose_workers", "PIPELINE_CHUNK",
     "POOL_MIN_TWEETS", "EXAMPLES_PER_CLASS", "MOST_LIKED_PER_CLASS", "TOP_WORDS_SHOWN", "TOP_WORDS_KEPT",
     "TOP_WORDS_IN_JSON", "INCLUDE_RETWEETS", "INCLUDE_REPLIES",

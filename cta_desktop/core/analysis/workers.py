@@ -39,6 +39,13 @@ def encode_texts(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
     return out, _word_counts(Counter(chain.from_iterable(token_lists)))
 
 
+def encode_ids(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ_LEN) -> np.ndarray:
+    """Token ids of tweets (as `Vocabulary.encode`): through the compiled tokenizer once it is loaded in
+    this process, else in Python (the same ids: tests/test_fast_tokens.py)."""
+    fast = fast_tokens.encode(texts, index, seq_len)
+    return fast.ids if fast is not None else encode_tokens(tokenize_many(texts), index, seq_len)
+
+
 def _word_counts(counted: Counter[str]) -> Counter[str]:
     """Countable-word counts from token counts (counted at C speed): each distinct token judged
     once, tokens counted 0 or less left out."""
