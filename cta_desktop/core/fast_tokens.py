@@ -293,19 +293,15 @@ class FastEncoded:
 
     def tokens(self, row: int) -> list[str]:
         """`tokenize(texts[row])`."""
-        if row in self.fallback:
-            return self.fallback[row]
-        a, b = int(self.row_tok[row]), int(self.row_tok[row + 1])
-        oov, words = self.oov_tokens(), self.vocab.words
-        return [words[t] if j < 0 else oov[j] for t, j in zip(self.tok_ids[a:b].tolist(), self.tok_oov[a:b].tolist(),
-                                                               strict=True)]
+        return self.tokens_of([row])[0]
 
     def tokens_of(self, rows: Sequence[int]) -> list[list[str]]:
         """`tokens(r)` of each of rows, gathered in one go (one index, two `tolist`s)."""
         if not len(rows):
             return []
         at = np.asarray(rows, np.int64)
-        a, lens = self.row_tok[at], self.row_tok[at + 1] - self.row_tok[at]
+        a = self.row_tok[at]
+        lens = self.row_tok[at + 1] - a
         starts = np.zeros(len(at), np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         flat_at = np.repeat(a - starts, lens) + np.arange(int(lens.sum()))

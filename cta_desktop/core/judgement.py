@@ -96,14 +96,14 @@ def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.nd
     # Second fast path, also exact: the whole tweet within the 50 ids and at least 75% of its words
     # known (unknown-word ids all counted as words, so the share is never overestimated) is English
     # by detect_language's vocabulary pre-check, whatever its earlier rules say (they say English too).
-    mostly_known = (ids[:, -1] == PAD_ID) & (known_words > 0) & (4 * known_words >= 3 * (known_words + unknown))
+    whole = ids[:, -1] == PAD_ID  # the whole tweet is within the 50 ids
+    words_at_most = known_words + unknown  # unknown-word ids all counted as words
+    mostly_known = whole & (known_words > 0) & (4 * known_words >= 3 * words_at_most)
     rows = np.flatnonzero(~(((hits >= 2) & plain) | mostly_known)).tolist()
-    # Third, exact as well: an ASCII tweet within the 50 ids (unknown-word ids all counted as words, so
-    # the words are never undercounted) with fewer than MIN_WORDS words, or at most three of which one
-    # is a marker word, is English by detect_language's first two rules. Not when it holds "&": an HTML
-    # entity can unescape to letters of another script.
-    few_words = plain & (ids[:, -1] == PAD_ID) & ((known_words + unknown < MIN_WORDS)
-                                                 | ((hits >= 1) & (known_words + unknown <= 3)))
+    # Third, exact as well: an ASCII tweet within the 50 ids with fewer than MIN_WORDS words, or at
+    # most three of which one is a marker word, is English by detect_language's first two rules. Not
+    # when it holds "&": an HTML entity can unescape to letters of another script.
+    few_words = plain & whole & ((words_at_most < MIN_WORDS) | ((hits >= 1) & (words_at_most <= 3)))
     rows = [r for r in rows if not few_words[r] or "&" in texts[r]]
     take = getattr(tokens, "take", None)  # (the compiled tokenizer's lists gather many rows in one go)
     picked = take(rows) if take is not None else [tokens[r] for r in rows]
