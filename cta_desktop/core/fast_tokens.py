@@ -42,7 +42,7 @@ from cta_desktop.core.preprocess import (
     encode_tokens,
     tokenize_many,
 )
-from cta_desktop.core.textstats import countable_word
+from cta_desktop.core.textstats import countable_table, countable_word
 
 TABLE_SIZE = 0x30000  # code points classified (the BMP, the emoji planes and CJK extension B); others: Python
 
@@ -246,8 +246,7 @@ class _Vocab:
         self.words: list[str] = [""] * size
         for word, i in index.items():
             self.words[i] = word
-        self.countable = [countable_word(w) for w in self.words]
-        self.countable_mask = np.array([w is not None for w in self.countable], np.int64)
+        self.countable_mask = countable_table(self.words).countable.astype(np.int64)
 
     def arrays(self, k: Any) -> tuple[np.ndarray, ...]:
         if self.slots is None:
@@ -323,7 +322,7 @@ class FastEncoded:
         tok_judged = np.repeat(judged & (self.status == 0), per_row)
         words: dict[str, int] = {}
         get = words.get
-        per_id = np.bincount(self.tok_ids[tok_judged], minlength=len(self.vocab.countable))
+        per_id = np.bincount(self.tok_ids[tok_judged], minlength=len(self.vocab.words))
         per_id[OOV_ID] = 0
         per_id *= self.vocab.countable_mask
         oov_k = np.flatnonzero(tok_judged & (self.tok_oov >= 0))

@@ -97,7 +97,9 @@ class _CountableTable:
 _TABLES: dict[int, tuple[Sequence[str], _CountableTable]] = {}
 
 
-def _countable_table(vocab_words: Sequence[str]) -> _CountableTable:
+def countable_table(vocab_words: Sequence[str]) -> _CountableTable:
+    """The countable word of each vocabulary id (`countable_word` of its token, None where not counted),
+    with a mask and a word -> id index; made once per vocabulary (the last one asked is kept)."""
     cached = _TABLES.get(id(vocab_words))
     if cached is None or cached[0] is not vocab_words:
         words = [countable_word(w) for w in vocab_words]
@@ -120,7 +122,7 @@ def top_words_of(counts_by_id: np.ndarray, vocab_words: Sequence[str], extra: Ma
     counted 0 or less left out. The same list as naming and merging every word first, but only the
     words that can reach the top n are named: those counted at least as often as the n-th most
     counted id, or as the n-th word of `extra`, and the words counted both ways."""
-    t = _countable_table(vocab_words)
+    t = countable_table(vocab_words)
     extra = extra if extra is not None else {}
     v = np.asarray(counts_by_id)[: len(t.words)]
     ids = np.flatnonzero((v > 0) & t.countable[: len(v)])

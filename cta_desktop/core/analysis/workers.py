@@ -26,7 +26,7 @@ import numpy as np
 
 from cta_desktop.core import fast_tokens
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, encode_tokens, tokenize_many
-from cta_desktop.core.textstats import countable_word
+from cta_desktop.core.textstats import countable_table, countable_word
 
 POOL_MIN_TWEETS = 20_000  # below this, starting worker processes costs more than it saves
 T = TypeVar("T")
@@ -80,11 +80,12 @@ def _split_word_counts(counted: Counter[str], index: dict[str, int]) -> tuple[np
 
 def words_of_ids(word_ids: np.ndarray, vocab_words: Sequence[str]) -> Counter[str]:
     """Countable-word counts from per-vocabulary-id counts (`EncodedChunk.word_ids`)."""
+    words = countable_table(vocab_words).words
     out: Counter[str] = Counter()
-    for tid in np.flatnonzero(word_ids).tolist():
-        word = countable_word(vocab_words[tid])
+    for tid, n in zip(np.flatnonzero(word_ids).tolist(), word_ids[word_ids != 0].tolist(), strict=True):
+        word = words[tid]
         if word is not None:
-            out[word] += int(word_ids[tid])
+            out[word] += n
     return out
 
 
