@@ -353,6 +353,22 @@ def test_first_chunks_come_out_as_soon_as_read(tmp_path, compiled):
     assert reader.sha256 == file_sha256(path) and reader.stats.bytes_read == path.stat().st_size
 
 
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_reading_without_the_hash_gives_the_same_tweets(tmp_path, suffix):
+    """An analysis reads with hashed=False (it has no use for the file's SHA-256): same chunks and
+    counts, `.sha256` is "" at the end (not None, which means "not read to the end yet")."""
+    import gzip
+
+    body = "id,text\n" + "".join(f"{i},tweet {i}\n" for i in range(5_000)) + "4,tweet 4\n"
+    path = tmp_path / f"h.csv{suffix}"
+    path.write_bytes(gzip.compress(body.encode()) if suffix else body.encode())
+    hashed = list(read_tweets_csv(path, chunk_size=1_000))
+    reader = read_tweets_csv(path, chunk_size=1_000, hashed=False)
+    plain = list(reader)
+    assert [c.texts for c in plain] == [c.texts for c in hashed] and sum(map(len, plain)) == 5_000
+    assert reader.stats.duplicates == 1 and reader.sha256 == ""
+
 # ---- bad input: a clear one-line error or a result ---------------------------------------------
 
 

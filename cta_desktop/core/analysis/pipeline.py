@@ -108,7 +108,7 @@ class CsvSource(TweetSource):
 
         self.reader = read_tweets_csv(self.path, mapping=self.mapping, chunk_size=self.chunk_size,
                                       delimiter=self.delimiter,
-                                      first_chunks=[n for n in RAMP_CHUNKS if n < self.chunk_size])
+                                      first_chunks=[n for n in RAMP_CHUNKS if n < self.chunk_size], hashed=False)
         if self.person is None:
             self.person = guess_person(self.reader.layout, self.reader.mapping)[0]
         self.total = max(1, self.reader.layout.file_bytes)

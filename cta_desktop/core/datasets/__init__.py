@@ -140,13 +140,15 @@ preview_csv = preview_file  # the old name, kept while callers move
 class TweetReader:
     """Iterates over a file of tweets in chunks (`TweetChunk`), keeping running totals in `.stats`.
 
-    The file is read once, start to end; `.sha256` is its hash once the last chunk is out.
+    The file is read once, start to end; `.sha256` is its hash once the last chunk is out ("" when
+    read with `hashed=False`).
     """
 
     def __init__(self, path: str | Path, mapping: ColumnMapping | None = None, chunk_size: int = 50_000,
                  delimiter: str | None = None, layout: Layout | None = None, source: Source | None = None,
-                 compiled: bool = True, first_chunks: Sequence[int] = ()):
+                 compiled: bool = True, first_chunks: Sequence[int] = (), hashed: bool = True):
         self.path, self.compiled, self.first_chunks = Path(path), compiled, tuple(first_chunks)
+        self.hashed = hashed
         if layout is None or source is None:
             source, layout = inspect_file(self.path, delimiter)
         self.source, self.layout = source, layout
@@ -221,7 +223,7 @@ class TweetReader:
     def _chunks(self) -> Iterator[TweetChunk]:
         counters = RowCounters()
         try:
-            stream = self.source.open()
+            stream = self.source.open(self.hashed)
         except OSError as exc:
             raise CsvImportError(f"{self.path.name}: cannot read the file ({exc}); check its permissions") from None
         try:
@@ -258,20 +260,22 @@ class TweetReader:
 
 def read_tweets(path: str | Path, mapping: ColumnMapping | None = None, chunk_size: int = 50_000,
                 delimiter: str | None = None, preview: FilePreview | None = None, compiled: bool = True,
-                first_chunks: Sequence[int] = ()) -> TweetReader:
+                first_chunks: Sequence[int] = (), hashed: bool = True) -> TweetReader:
     """Open a file of tweets (any supported format) for chunked reading.
 
     `mapping` is the full column mapping to use (e.g. `preview_file(path).mapping`, edited by the
     user); None detects it. `preview` (from `preview_file`) skips detection. `compiled=False` reads a
     CSV with the csv module even where the compiled reader could (`fast_csv`); `first_chunks` are the
-    sizes of the first chunks (smaller ones let a pipeline start sooner). Iterate the result for
+    sizes of the first chunks (smaller ones let a pipeline start sooner); `hashed=False` skips the
+    file's SHA-256 (`.sha256`, which the library keeps to know a file again). Iterate the result for
     `TweetChunk`s; `.stats` has the running totals. Raises CsvImportError (at once for unusable
     files, while iterating for problems found later).
     """
     if preview is not None and preview.layout is not None and preview.source is not None:
         return TweetReader(path, mapping if mapping is not None else preview.mapping, chunk_size,
-                           layout=preview.layout, source=preview.source, compiled=compiled, first_chunks=first_chunks)
-    return TweetReader(path, mapping, chunk_size, delimiter, compiled=compiled, first_chunks=first_chunks)
+                           layout=preview.layout, source=preview.source, compiled=compiled, first_chunks=first_chunks,
+                           hashed=hashed)
+    return TweetReader(path, mapping, chunk_size, delimiter, compiled=compiled, first_chunks=first_chunks, hashed=hashed)
 
 
 read_tweets_csv = read_tweets  # the old name

@@ -35,11 +35,12 @@ DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson", ".js", ".
 
 
 class HashingStream(io.RawIOBase):
-    """A read-only binary stream that feeds every byte it passes on into a SHA-256."""
+    """A read-only binary stream that feeds every byte it passes on into a SHA-256 (unless `hashed` is
+    False: then `hexdigest()` is "")."""
 
-    def __init__(self, raw: BinaryIO):
+    def __init__(self, raw: BinaryIO, hashed: bool = True):
         self._raw = raw
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if hashed else None
         self.bytes_read = 0
 
     def readable(self) -> bool:
@@ -49,12 +50,13 @@ class HashingStream(io.RawIOBase):
         data = self._raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
-        self._hash.update(data)
+        if self._hash is not None:
+            self._hash.update(data)
         self.bytes_read += n
         return n
 
     def hexdigest(self) -> str:
-        return self._hash.hexdigest()
+        return self._hash.hexdigest() if self._hash is not None else ""
 
     @property
     def position(self) -> int:
@@ -96,18 +98,19 @@ class Source:
             return self.path.name.rsplit(".", 1)[0]
         return self.path.name
 
-    def open(self) -> HashingStream:
-        """The whole (decompressed) content as one stream; `.hexdigest()` once it is read.
+    def open(self, hashed: bool = True) -> HashingStream:
+        """The whole (decompressed) content as one stream; `.hexdigest()` once it is read ("" when not
+        `hashed`: an analysis has no use for the hash, which costs ~0.1 us a tweet).
 
         The hash covers the file's bytes, or for a zip the members' decompressed bytes.
         """
         if self.compression == "zip":
-            return HashingStream(_ZipMembers(self.path, self.members))  # type: ignore[arg-type]
+            return HashingStream(_ZipMembers(self.path, self.members), hashed)  # type: ignore[arg-type]
         if self.compression is not None:
-            hashing = HashingStream(open(self.path, "rb"))
+            hashing = HashingStream(open(self.path, "rb"), hashed)
             inner = _OPENERS[self.compression](hashing)
             return _Passthrough(inner, hashing)
-        return HashingStream(open(self.path, "rb"))
+        return HashingStream(open(self.path, "rb"), hashed)
 
     def read_account(self) -> dict:
         """An X archive's account.js (username, accountDisplayName), or {}."""
@@ -130,7 +133,7 @@ class _Passthrough(HashingStream):
     """A decompressing stream whose hash is that of the compressed bytes below it."""
 
     def __init__(self, inner: BinaryIO, hashing: HashingStream):
-        super().__init__(inner)
+        super().__init__(inner, hashed=False)  # (the hash is the compressed bytes': `hashing`'s)
         self._hashing = hashing
 
     def readinto(self, buffer) -> int:
