@@ -57,3 +57,18 @@ def test_on_the_shipped_vocabulary():
     extra.update({words[i]: 25 for i in rng.choice(len(words), 200, replace=False).tolist()})
     for n in (1, 10, 50):
         assert top_words_of(counts, words, extra, n) == _reference(counts, words, extra, n)
+
+
+def test_a_vocabulary_is_judged_once_per_list():
+    """The summary hands the model's own word list on, and the table of a list stays cached while
+    another list (the tokenizer's) is asked for: no analysis judges 20k vocabulary words again."""
+    from cta_desktop.core.analysis.summary import RunningSummary
+    from cta_desktop.core.textstats import countable_table
+
+    words = ["aa", "the", "bb", "<url>"]
+    assert RunningSummary(False, words).vocab_words is words
+    table = countable_table(words)
+    assert table.words == ["aa", None, "bb", None]
+    other = list(words)
+    assert countable_table(other) is not table
+    assert countable_table(words) is table and countable_table(other) is countable_table(other)

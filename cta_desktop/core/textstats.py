@@ -95,11 +95,13 @@ class _CountableTable:
 
 
 _TABLES: dict[int, tuple[Sequence[str], _CountableTable]] = {}
+_TABLES_KEPT = 4
 
 
 def countable_table(vocab_words: Sequence[str]) -> _CountableTable:
     """The countable word of each vocabulary id (`countable_word` of its token, None where not counted),
-    with a mask and a word -> id index; made once per vocabulary (the last one asked is kept)."""
+    with a mask and a word -> id index; made once per vocabulary (the last few asked are kept: the
+    summary's and the tokenizer's vocabularies are two lists)."""
     cached = _TABLES.get(id(vocab_words))
     if cached is None or cached[0] is not vocab_words:
         words = [countable_word(w) for w in vocab_words]
@@ -110,7 +112,8 @@ def countable_table(vocab_words: Sequence[str]) -> _CountableTable:
         table = _CountableTable(words, np.array([w is not None for w in words], bool), index,
                                 len(index) == sum(w is not None for w in words))
         cached = (vocab_words, table)
-        _TABLES.clear()
+        while len(_TABLES) >= _TABLES_KEPT:
+            del _TABLES[next(iter(_TABLES))]  # the oldest
         _TABLES[id(vocab_words)] = cached
     return cached[1]
 

@@ -120,7 +120,8 @@ class RunningSummary:
         self.words: Counter[str] = Counter()  # judged tweets only: words outside the vocabulary
         self.word_ids = np.zeros(0, np.int64)  # and those in it, per id (EncodedChunk.word_ids)
         # Words per class: counts of vocabulary ids in each class's judged tweets (the model's 50 tokens).
-        self.vocab_words = list(vocab_words)
+        # (the model's own list, not a copy: textstats keeps its countable words by the list it is given)
+        self.vocab_words = vocab_words if isinstance(vocab_words, list) else list(vocab_words)
         self.class_ids = np.zeros((len(LABELS), max(1, len(self.vocab_words))), np.int64)
         self.class_oov: list[Counter[str]] = [Counter() for _ in LABELS]  # words outside the vocabulary
         self.reason_parts: list[np.ndarray] = []
