@@ -117,13 +117,16 @@ class RunningSummary:
         self.examples_rt: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.liked: dict[int, Ranked] = {c: [] for c in range(len(LABELS))}
         self.months: Counter[tuple[str, int]] = Counter()
-        self.words: Counter[str] = Counter()  # judged tweets only: words outside the vocabulary
+        # Judged tweets only: their words outside the vocabulary (EncodedChunk.words), counted in numpy by
+        # a number per word (its order of first sight, `_oov_ids`); named again in `result()`.
+        self._oov_ids: dict[str, int] = {}
+        self._oov_total = np.zeros(0, np.int64)
         self.word_ids = np.zeros(0, np.int64)  # and those in it, per id (EncodedChunk.word_ids)
         # Words per class: counts of vocabulary ids in each class's judged tweets (the model's 50 tokens).
         # (the model's own list, not a copy: textstats keeps its countable words by the list it is given)
         self.vocab_words = vocab_words if isinstance(vocab_words, list) else list(vocab_words)
         self.class_ids = np.zeros((len(LABELS), max(1, len(self.vocab_words))), np.int64)
-        self.class_oov: list[Counter[str]] = [Counter() for _ in LABELS]  # words outside the vocabulary
+        self._oov_class = np.zeros((len(LABELS), 0), np.int64)  # words outside the vocabulary, by `_oov_ids`
         self.reason_parts: list[np.ndarray] = []
         self.languages: dict[int, str] = {}  # row -> language of the non-English rows
         self.has_likes = False
@@ -146,7 +149,9 @@ class RunningSummary:
         self.counts += np.bincount(labels[judged], minlength=len(LABELS))[: len(LABELS)]
         self.prob_parts.append(probs.astype(np.float32, copy=False))
         self.reason_parts.append(encoded.reasons)
-        self.words.update(encoded.words)
+        if encoded.words:
+            ids = self._word_numbers(list(encoded.words))  # (each word once: a plain add)
+            self._oov_total[ids] += np.fromiter(encoded.words.values(), np.int64, len(ids))
         if len(encoded.word_ids):
             if len(encoded.word_ids) > len(self.vocab_words):
                 raise ValueError("word counts by vocabulary id need the vocabulary's words (vocab_words)")
@@ -159,10 +164,13 @@ class RunningSummary:
                 counted = np.bincount(encoded.ids[labels == c].ravel(), minlength=width)[:width]
                 counted[:2] = 0  # ids 0 and 1: padding and the unknown-word marker
                 self.class_ids[c] += counted
-        if encoded.oov_words:  # per class, its rows' words in row order (Counter.update counts in C)
+        if encoded.oov_words:  # per class, its rows' words: one bincount of (class, word number)
+            ids = self._word_numbers(encoded.oov_words)
             oov_labels = labels[encoded.oov_rows]
-            for c in range(len(LABELS)):
-                self.class_oov[c].update(compress(encoded.oov_words, (oov_labels == c).tolist()))
+            in_class = oov_labels < len(LABELS)
+            width = self._oov_class.shape[1]
+            self._oov_class += np.bincount(oov_labels[in_class] * width + ids[in_class],
+                                           minlength=self._oov_class.size).reshape(self._oov_class.shape)
         rt = np.fromiter(chunk.is_retweet, dtype=bool, count=len(chunk))
         base = self.n
         self.languages.update({base + r: lang for r, lang in encoded.languages.items()})
@@ -197,6 +205,25 @@ class RunningSummary:
         self.row_ids.extend(chunk.row_ids)
         self.n += len(chunk)
 
+    def _word_numbers(self, words: list[str]) -> np.ndarray:
+        """Each word's number in `_oov_ids` (new words get the next ones); the count arrays grow to fit."""
+        index = self._oov_ids
+        try:  # the words seen before: looked up at C speed
+            ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+        except KeyError:
+            ids = np.array([index.setdefault(w, len(index)) for w in words], np.int64)
+        if len(index) > len(self._oov_total):
+            size = max(len(index), 2 * len(self._oov_total), 1024)
+            self._oov_total = np.pad(self._oov_total, (0, size - len(self._oov_total)))
+            self._oov_class = np.pad(self._oov_class, ((0, 0), (0, size - self._oov_class.shape[1])))
+        return ids
+
+    def _oov_counts(self, counts: np.ndarray) -> dict[str, int]:
+        """{word: count} of the words outside the vocabulary counted more than 0 times in `counts`."""
+        nonzero = np.flatnonzero(counts[: len(self._oov_ids)] > 0)
+        words = list(self._oov_ids)
+        return dict(zip([words[i] for i in nonzero.tolist()], counts[nonzero].tolist(), strict=True))
+
     def _add_liked(self, chunk: TweetChunk, labels: np.ndarray, conf: np.ndarray, probs: np.ndarray, base: int) -> None:
         likes, shares = _counts(chunk.likes, len(chunk)), _counts(chunk.retweets, len(chunk))
         self.has_likes |= bool((likes >= 0).any())
@@ -222,7 +249,8 @@ class RunningSummary:
 
     def _class_top_words(self) -> dict[str, list[tuple[str, int]]]:
         """Per class, the countable words most used in its judged tweets (their first 50 tokens)."""
-        return {name: top_words_of(self.class_ids[c], self.vocab_words, self.class_oov[c], TOP_WORDS_KEPT)
+        return {name: top_words_of(self.class_ids[c], self.vocab_words, self._oov_counts(self._oov_class[c]),
+                                   TOP_WORDS_KEPT)
                 for c, name in enumerate(LABELS)}
 
     def result(self, **extra: Any) -> AnalysisResult:
@@ -247,7 +275,8 @@ class RunningSummary:
             most_liked = {name: [e for _, _, e in self.liked[c]] for c, name in enumerate(LABELS)}
         return AnalysisResult(
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
-            top_words=top_words_of(self.word_ids, self.vocab_words, self.words, TOP_WORDS_KEPT), by_month=by_month, most_liked=most_liked,
+            top_words=top_words_of(self.word_ids, self.vocab_words, self._oov_counts(self._oov_total), TOP_WORDS_KEPT),
+            by_month=by_month, most_liked=most_liked,
             reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
             top_words_by_class=self._class_top_words(),
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,
