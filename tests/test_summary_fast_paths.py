@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cta_desktop.core.analysis.summary import _months_by_class, _most_confident, _top_probability
+from cta_desktop.core.analysis.summary import _months_by_class, _top_probability, _top_rows
 
 N_CLASSES = 3
 NOT_JUDGED = 255
@@ -62,13 +62,22 @@ def test_months_by_class_leaves_other_dates_to_the_loop():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([0.1, 0.25, 0.5, 0.75, 0.9, float("nan")]) | st.floats(0, 1, width=32),
                 min_size=0, max_size=60), st.integers(1, 4), st.data())
-def test_most_confident_is_the_stable_sort(conf_list, k, data):
+def test_top_rows_is_the_stable_sort(conf_list, k, data):
     conf = np.array(conf_list, np.float32)
     idx = np.array(sorted(data.draw(st.sets(st.integers(0, max(0, len(conf) - 1)), max_size=len(conf)))), np.int64)
     if not len(conf):
         idx = idx[:0]
     expected = idx[np.argsort(-conf[idx], kind="stable")][:k]
-    assert _most_confident(idx, conf, k).tolist() == expected.tolist()
+    assert _top_rows(idx, conf, k).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-1, 6) | st.integers(-2**62, 2**62), min_size=0, max_size=60), st.integers(1, 4))
+def test_top_rows_of_counts_is_the_stable_sort(values, k):
+    """Like counts (int64, -1 where unknown) as the most-liked tweets take them."""
+    key = np.array(values, np.int64)
+    idx = np.flatnonzero(key >= 0)
+    assert _top_rows(idx, key, k).tolist() == idx[np.argsort(-key[idx], kind="stable")][:k].tolist()
 
 
 def test_top_probability_is_the_row_max():

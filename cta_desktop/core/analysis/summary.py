@@ -50,15 +50,15 @@ def _top_probability(probs: np.ndarray) -> np.ndarray:
     return top
 
 
-def _most_confident(idx: np.ndarray, conf: np.ndarray, k: int) -> np.ndarray:
-    """The k rows of idx (ascending) of highest conf, as idx[np.argsort(-conf[idx], kind="stable")][:k]:
-    only the rows at or above the k-th highest are sorted."""
+def _top_rows(idx: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The k rows of idx (ascending) of highest value, as idx[np.argsort(-values[idx], kind="stable")][:k]:
+    only the rows at or above the k-th highest are sorted (confidences, or like counts)."""
     if len(idx) > 4 * k:
-        minus = -conf[idx]
+        minus = -values[idx]
         kth = np.partition(minus, k - 1)[k - 1]
-        if not np.isnan(kth):  # (NaN sorts last: then every row is sorted)
+        if not (minus.dtype.kind == "f" and np.isnan(kth)):  # (NaN sorts last: then every row is sorted)
             idx = idx[minus <= kth]
-    return idx[np.argsort(-conf[idx], kind="stable")][:k]
+    return idx[np.argsort(-values[idx], kind="stable")][:k]
 
 
 _DIGITS = (0, 1, 2, 3, 5, 6)  # "YYYY-MM": the digits of an ISO date's month, and "-" at 4
@@ -178,8 +178,8 @@ class RunningSummary:
             idx = np.flatnonzero(labels == c)
             if not len(idx):
                 continue
-            for target, pick in ((self.examples[c], _most_confident(idx[~rt[idx]], conf, k)),
-                                 (self.examples_rt[c], _most_confident(idx[rt[idx]], conf, k))):
+            for target, pick in ((self.examples[c], _top_rows(idx[~rt[idx]], conf, k)),
+                                 (self.examples_rt[c], _top_rows(idx[rt[idx]], conf, k))):
                 target.extend((-float(conf[i]), base + int(i), _entry(chunk, int(i), conf[i], probs[i])) for i in pick)
                 target.sort(key=lambda t: (t[0], t[1]))
                 del target[k:]
@@ -235,7 +235,7 @@ class RunningSummary:
             idx = np.flatnonzero((labels == c) & (key >= 0))
             if not len(idx):
                 continue
-            top = idx[np.argsort(-key[idx], kind="stable")][:MOST_LIKED_PER_CLASS]
+            top = _top_rows(idx, key, MOST_LIKED_PER_CLASS)
             target = self.liked[c]
             for i in top:
                 e = _entry(chunk, int(i), conf[i], probs[i])
