@@ -104,6 +104,27 @@ def test_unknown_tokens_are_counted_once_each_however_often():
     assert (fast.ids == OOV_ID).sum() > 0
 
 
+def test_unknown_tokens_words_as_python_names_them():
+    """Unknown tokens are split apart at C speed and judged countable in numpy where ASCII: the same
+    tokens (emoticons and numbers mapped where their tokens are unknown too) and words as one by one."""
+    from cta_desktop.core.preprocess import _map_token
+    from cta_desktop.core.textstats import countable_word
+
+    index = {"<pad>": 0, "<oov>": 1, "cat": 2}  # no <num>, no emoticon tokens, no stop words
+    texts = [":) ;-) =) <3 12 ٣4 x2 mustn www the a !! ?", "‰ÛÓPresident Iâ€™m naïve café zebra's cat",
+             "#HashTag @someone http://t.co/x 😀 :grinning_face: x x x", "cat"]
+    fast = fast_tokens.encode(texts, index)
+    assert fast is not None and (fast.status == 0).all()
+    text = fast.oov_cps.tobytes().decode("utf-32-le")
+    off = fast.oov_off.tolist()
+    assert fast.oov_tokens() == [_map_token(text[a:b]) for a, b in zip(off[:-1], off[1:], strict=True)]
+    words, countable = fast.oov_words()
+    assert words == [countable_word(t) for t in fast.oov_tokens()]
+    assert countable.tolist() == [w is not None for w in words]
+    assert "mustn" in fast.oov_tokens() and "mustn" not in words  # an unknown stop word is no word either
+    assert {"zebra's", "president", "café", "hash", "tag"} <= set(words)
+    _check(texts, index)
+
 def test_off_switch_and_not_ready(monkeypatch):
     monkeypatch.setenv("CTA_FAST_TOKENS", "0")
     assert not fast_tokens.ready() and fast_tokens.encode(["hi"], {"hi": 2}) is None

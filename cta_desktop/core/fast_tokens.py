@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from cta_desktop.core.preprocess import (
     _EMOJI_MAX_LEN,
     _EMOJI_NAMES,
     _EMOTICON_MAP,
+    _MAPPED_FIRST,
     NUMBER_TOKEN,
     OOV_ID,
     SEQ_LEN,
@@ -44,6 +45,8 @@ from cta_desktop.core.preprocess import (
 )
 from cta_desktop.core.textstats import countable_table, countable_word
 
+# The first characters that make `_map_token` change a token (besides digits).
+_MAPPED_FIRST_CPS = np.array(sorted(map(ord, _MAPPED_FIRST)), np.uint32)
 TABLE_SIZE = 0x30000  # code points classified (the BMP, the emoji planes and CJK extension B); others: Python
 
 _kernel: Any = None
@@ -281,14 +284,34 @@ class FastEncoded:
     vocab: _Vocab
     fallback: dict[int, list[str]] = field(default_factory=dict)
     _oov_tokens: list[str] | None = None
+    _oov_words: tuple[list[str | None], np.ndarray] | None = None
 
     def oov_tokens(self) -> list[str]:
         """The distinct unknown tokens (as `tokenize` gives them: numbers and emoticons mapped)."""
         if self._oov_tokens is None:
-            text = self.oov_cps.tobytes().decode("utf-32-le")
-            off = self.oov_off.tolist()
-            self._oov_tokens = [_map_token(text[a:b]) for a, b in zip(off[:-1], off[1:], strict=True)]
+            off = self.oov_off
+            if len(off) < 2:
+                self._oov_tokens = []
+                return self._oov_tokens
+            # one string with the tokens apart by "\0" (no token holds one), split at C speed
+            apart = np.insert(self.oov_cps, off[1:-1], 0)
+            tokens = apart.tobytes().decode("utf-32-le").split("\0")
+            # `_map_token` changes only a token that starts with a digit or with one of ":;=<"
+            first = self.oov_cps[off[:-1]]
+            assert _tables is not None
+            digit = (_tables[0][first] & _kernel.UDIGIT) != 0
+            mapped = np.flatnonzero(np.isin(first, _MAPPED_FIRST_CPS) | digit)
+            for i in mapped.tolist():
+                tokens[i] = _map_token(tokens[i])
+            self._oov_tokens = tokens
         return self._oov_tokens
+
+    def oov_words(self) -> tuple[list[str | None], np.ndarray]:
+        """`countable_word` of each of `oov_tokens()`, and whether it is one (a bool mask)."""
+        if self._oov_words is None:
+            words = [countable_word(t) for t in self.oov_tokens()]
+            self._oov_words = words, np.array([w is not None for w in words], bool)
+        return self._oov_words
 
     def tokens(self, row: int) -> list[str]:
         """`tokenize(texts[row])`."""
@@ -330,18 +353,21 @@ class FastEncoded:
         words_out: list[str] = []
         if len(oov_k):
             which = self.tok_oov[oov_k]
-            oov_words = [countable_word(t) for t in self.oov_tokens()]
+            oov_words, countable = self.oov_words()
             per_oov = np.bincount(which, minlength=len(oov_words))
-            for j, n in zip(np.flatnonzero(per_oov).tolist(), per_oov[per_oov > 0].tolist(), strict=True):
-                word = oov_words[j]
-                if word is not None:
+            counted = np.flatnonzero((per_oov > 0) & countable)
+            word_of = cast(list[str], oov_words).__getitem__  # (where countable, never None)
+            named = list(map(word_of, counted.tolist()))
+            if len(set(named)) == len(named):  # the usual case: each word from one token
+                words = dict(zip(named, per_oov[counted].tolist(), strict=True))
+            else:  # (two tokens, one word: a mojibake edge cut off)
+                for word, n in zip(named, per_oov[counted].tolist(), strict=True):
                     words[word] = get(word, 0) + n
-            countable = np.array([w is not None for w in oov_words], bool)
             rows = np.repeat(np.arange(len(per_row)), per_row)[oov_k]
             # the countable ones among each row's first seq_len tokens
             out = ((oov_k - self.row_tok[rows]) < seq_len) & countable[which]
             rows_out = rows[out].astype(np.int32)
-            words_out = [oov_words[j] for j in which[out].tolist()]
+            words_out = list(map(word_of, which[out].tolist()))
         return per_id, Counter(words), rows_out, words_out
 
 
