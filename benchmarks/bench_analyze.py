@@ -6,10 +6,11 @@ CSVs (each copy gets a fresh tweet id, so nothing is dropped as a duplicate), th
 afterwards and never leaves the temp folder. One untimed analysis runs first, as the engine is warmed
 up before it is timed: it starts the tokenising workers, which load the compiled tokenizer meanwhile
 (its rate is printed as the first run; --warmup 0 times it with the others). Each timed analysis is
-paired with a run of the engine alone on the same tweets' token ids just before it, so both see the
-same machine; the medians of each and the median of the rounds' shares are printed.
+bracketed by runs of the engine alone on the same tweets' token ids, one just before it and one just
+after, so both sides see the same machine (the round's engine-only rate is both runs' tweets over their
+time); the medians of each and the median of the rounds' shares are printed.
 
-    python benchmarks/bench_analyze.py --n 100000 --repeat 3
+    python benchmarks/bench_analyze.py --n 100000                # 5 rounds (--repeat)
     python benchmarks/bench_analyze.py --n 1000000 --repeat 1     # peak RSS check
 """
 
@@ -98,20 +99,23 @@ def file_ids(path: Path, model):
     return model.vocab.encode(texts)
 
 
-def engine_only_rate(ids, engine) -> float:
-    """Tweets/s of the engine alone on token ids, in the pipeline's chunks (one pass)."""
+def engine_only_rate(ids, engine) -> tuple[float, float]:
+    """Tweets/s of the engine alone on token ids, in the pipeline's chunks (one pass), and its CPU
+    time a tweet (us, every thread of this process)."""
     from cta_desktop.core.analysis import PIPELINE_CHUNK
 
+    cpu0 = _cpu_seconds()[0]
     t0 = time.perf_counter()
     for start in range(0, len(ids), PIPELINE_CHUNK):
         engine.predict_proba(ids[start : start + PIPELINE_CHUNK])
-    return len(ids) / (time.perf_counter() - t0)
+    rate = len(ids) / (time.perf_counter() - t0)
+    return rate, (_cpu_seconds()[0] - cpu0) / len(ids) * 1e6
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="tweets in the generated file")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs (the median is reported)")
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs (the median is reported)")
     ap.add_argument("--sparsity", type=int, default=80)
     ap.add_argument("--workers", type=int, default=None, help="tokenising processes (default: automatic)")
     ap.add_argument("--warmup", type=int, default=1, choices=(0, 1),
@@ -140,15 +144,21 @@ def main() -> int:
             first = analyze_csv(path, model=model, engine=engine, workers=args.workers)
         ids = file_ids(path, model)
         engine_rates = []
+        after, after_cpu = engine_only_rate(ids, engine)
         for _ in range(args.repeat):
-            # Each round times the engine alone, then the analysis: the pair sees the same machine (a
-            # shared machine's speed drifts from minute to minute), and each round's share is reported.
-            engine_rates.append(engine_only_rate(ids, engine))
+            # Each analysis is bracketed by two runs of the engine alone (the one after it is the next
+            # round's one before): the rounds see the same machine, whose speed drifts from minute to
+            # minute on a shared host, and a drift during the round moves both sides of its share alike.
+            # The round's engine-only rate is both runs' tweets over both runs' time.
+            before, before_cpu = after, after_cpu
             main0, workers0 = _cpu_seconds()
             t0 = time.perf_counter()
             result = analyze_csv(path, model=model, engine=engine, workers=args.workers)
             wall = time.perf_counter() - t0
             main1, workers1 = _cpu_seconds()
+            after, after_cpu = engine_only_rate(ids, engine)
+            engine_rates.append(2 / (1 / before + 1 / after))
+            engine_cpu = (before_cpu + after_cpu) / 2
             if workers1 < workers0:  # the pool was (re)started during this run
                 workers0 = 0.0
             main_cpu, workers_cpu = main1 - main0, workers1 - workers0
@@ -161,7 +171,13 @@ def main() -> int:
                          "load_average": round(os.getloadavg()[0], 2),
                          "workers": result.details.get("workers"), "stage_seconds": result.details.get("stage_seconds"),
                          "engine_only_tweets_per_s": round(engine_rates[-1]),
-                         "share_of_engine": round(result.n_tweets / result.seconds / engine_rates[-1], 3)})
+                         "engine_only_before_after": [round(before), round(after)],
+                         "share_of_engine": round(result.n_tweets / result.seconds / engine_rates[-1], 3),
+                         # the same share counted in CPU time (the engine's CPU a tweet alone over the
+                         # pipeline's): what it would be with both cores to itself, little moved by the
+                         # machine's other load, which steals wall time more than it inflates CPU time
+                         "engine_only_cpu_us_per_tweet": round(engine_cpu, 2),
+                         "cpu_share_of_engine": round(engine_cpu / (cpu / result.n_tweets * 1e6), 3)})
         engine_only = statistics.median(engine_rates)
     child_rss = max([_peak_rss(pid) for pid in _worker_pids()] or [0])
     shutdown_workers()
@@ -178,6 +194,7 @@ def main() -> int:
         "tweets_per_s": round(e2e), "engine_only_tweets_per_s": round(engine_only),
         "end_to_end_share_of_engine": round(e2e / engine_only, 3),
         "median_round_share_of_engine": statistics.median(r["share_of_engine"] for r in runs),
+        "median_cpu_share_of_engine": statistics.median(r["cpu_share_of_engine"] for r in runs),
         "median_cpu_us_per_tweet": cpu_us,
         # the untimed first analysis: it starts the tokenising workers, which tokenise in Python until
         # they have loaded the compiled tokenizer (a one-off cost of the process, like the engine's JIT)
@@ -195,13 +212,14 @@ def main() -> int:
             print(f"  run: {r['seconds']:.2f} s = {r['tweets_per_s']:,} tweets/s; {r['cpu_us_per_tweet']} us CPU/tweet "
                   f"(main {r['main_cpu_us_per_tweet']}, workers {r['workers_cpu_us_per_tweet']}); "
                   f"workers {r['workers']}; load avg {r['load_average']}; stages {r['stage_seconds']}; "
-                  f"engine alone just before: {r['engine_only_tweets_per_s']:,} tweets/s ({100 * r['share_of_engine']:.0f}%)")
+                  f"engine alone before and after: {r['engine_only_tweets_per_s']:,} tweets/s ({100 * r['share_of_engine']:.0f}%)")
         if first is not None:
             print(f"  (untimed first run, starting the workers: {out['first_run_tweets_per_s']:,} tweets/s)")
         print(f"median: {med:.2f} s = {e2e:,.0f} tweets/s (end to end: read, preprocess, NZB, summary)")
         print(f"engine alone on the same tweets' ids: {engine_only:,.0f} tweets/s; end to end is "
               f"{100 * e2e / engine_only:.0f}% of it")
-        print(f"CPU: {cpu_us} us/tweet -> at most {out['cpu_bound_tweets_per_s']:,} tweets/s on {cores} idle cores")
+        print(f"CPU: {cpu_us} us/tweet -> at most {out['cpu_bound_tweets_per_s']:,} tweets/s on {cores} idle cores; "
+              f"the engine's share of it (alone / end to end, median round): {100 * out['median_cpu_share_of_engine']:.0f}%")
         print(f"peak RSS: main {self_rss / 2**20:.0f} MiB, largest worker {child_rss / 2**20:.0f} MiB")
     return 0
 
