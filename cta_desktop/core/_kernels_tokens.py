@@ -446,8 +446,10 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
             a, b = b, a
         m = _lower_pass(a, n_a, b, lower)
         a, b = b, a
-        tok_ids = _grow(tok_ids, nt + m + 1)  # a tweet has at most m tokens
-        tok_oov = _grow(tok_oov, nt + m + 1)
+        # (each array is only reassigned when it must grow: numba counts references at every reassignment)
+        if nt + m + 1 > len(tok_ids):
+            tok_ids = _grow(tok_ids, nt + m + 1)  # a tweet has at most m tokens
+            tok_oov = _grow(tok_oov, nt + m + 1)
         # Room for m more unknown tokens (of m characters in all), made here, per tweet: an array
         # reassigned inside the token loop would cost numba reference counting on every token.
         if 2 * (n_oov + m + 1) > len(oov_slots):
@@ -455,8 +457,10 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
             while 2 * (n_oov + m + 1) > n_slots:
                 n_slots *= 2
             oov_slots = _fill_slots(oov_cps, oov_off, n_oov, n_slots)
-        oov_off = _grow(oov_off, n_oov + m + 2)
-        oov_cps = _grow(oov_cps, oov_off[n_oov] + m)
+        if n_oov + m + 2 > len(oov_off):
+            oov_off = _grow(oov_off, n_oov + m + 2)
+        if oov_off[n_oov] + m > len(oov_cps):
+            oov_cps = _grow(oov_cps, oov_off[n_oov] + m)
         i = 0
         k_row = 0
         while i < m:

@@ -241,7 +241,11 @@ class _Vocab:
         for raw, token in _EMOTICON_MAP.items():
             keys[raw] = index.get(token, OOV_ID)
         words = list(keys)
-        self.cps, self.off = _keys(words)
+        cps, off = _keys(words)
+        # Stored small (the shipped vocabulary is Latin-1: a byte a character): the kernel's lookups touch
+        # less memory, which the engine's weights and the other worker share.
+        self.cps = cps.astype(np.uint8) if cps.max(initial=0) < 256 else cps
+        self.off = off.astype(np.int32) if off[-1] < 2**31 else off
         self.ids = np.fromiter(keys.values(), dtype=np.int32, count=len(keys))
         self.slots: np.ndarray | None = None
         self.num_id = np.int32(index.get(NUMBER_TOKEN, OOV_ID))
