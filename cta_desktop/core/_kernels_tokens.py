@@ -35,6 +35,7 @@ LOWER = 32  # str.islower()
 UDIGIT = 64  # str.isdigit(): a token starting with one becomes <num>
 SPECIAL = 128  # the tweet goes to the Python tokenizer
 EMOJI_FIRST = 256  # the first character of some emoji sequence
+NOTE = 512  # a character the first look at a tweet must note: non-ASCII, "@", "#", ":" (of "://"), "w" (of "www.")
 
 FAST = 0
 FALLBACK = 1
@@ -414,10 +415,16 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
         non_ascii = False
         for k in range(s, e):
             c = cps[k]
-            if c >= size or (flags[c] & SPECIAL) != 0:
+            if c >= size:
                 special = True
                 break
             a[k - s] = c  # copied while classified
+            f = flags[c]
+            if (f & (SPECIAL | NOTE)) == 0:  # most characters: one test
+                continue
+            if (f & SPECIAL) != 0:
+                special = True
+                break
             if c > 127:
                 non_ascii = True
             elif c == 64:
