@@ -488,3 +488,43 @@ def test_bom_is_not_part_of_first_column(tmp_path):
     path.write_bytes(codecs.BOM_UTF8 + b"text,date\nhello world,2020-01-01\n")
     preview = preview_csv(path)
     assert preview.columns == ["text", "date"]
+
+
+def test_the_head_is_decoded_only_as_far_as_the_sample_needs():
+    """head_text decodes the 1 MiB head a piece at a time up to SAMPLE_CHARS: the same text and the same
+    "whole file" answer as decoding it in one go, at every length around the limit, in UTF-8 with
+    multi-byte characters cut at the end and with invalid bytes (read as cp1252), and in UTF-16."""
+    import codecs
+    import random
+    from types import SimpleNamespace
+
+    from cta_desktop.core.datasets import csv_reader
+    from cta_desktop.core.datasets.encoding import detect_encoding_of
+
+    def in_one_go(src):
+        enc = detect_encoding_of(src.head, src.head_complete)
+        decoded = codecs.getincrementaldecoder(enc.codec)(enc.errors).decode(src.head, final=src.head_complete)
+        text = decoded[: csv_reader.SAMPLE_CHARS]
+        return text[1:] if text.startswith("\ufeff") else text, src.head_complete and len(decoded) <= csv_reader.SAMPLE_CHARS
+
+    rng = random.Random(3)
+    limit = csv_reader.SAMPLE_CHARS
+    checked = 0
+    for size in (0, 7, limit - 2, limit, limit + 1, 2 * limit):
+        for alphabet in ("ab,\n", "aé😀,\n中"):
+            text = "".join(rng.choice(alphabet) for _ in range(size))
+            for data in (text.encode("utf-8"), codecs.BOM_UTF8 + text.encode("utf-8"), text.encode("utf-16")):
+                if len(data) > 4 and data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                    noisy = bytearray(data)
+                    for _ in range(20):
+                        noisy[rng.randrange(len(noisy))] = rng.choice([0xFF, 0xE2, 0x82])
+                    variants = (data, bytes(noisy))
+                else:
+                    variants = (data,)
+                for head in variants:
+                    for cut in (len(head), max(0, len(head) - 1)):
+                        for complete in (True, False):
+                            src = SimpleNamespace(head=head[:cut], head_complete=complete)
+                            assert csv_reader.head_text(src)[:2] == in_one_go(src)
+                            checked += 1
+    assert checked > 100
