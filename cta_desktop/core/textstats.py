@@ -149,10 +149,13 @@ def top_words_of(counts_by_id: np.ndarray, vocab_words: Sequence[str], extra: Ma
         floor = max(floor, heapq.nlargest(n, positive)[-1])
     keep = ids[counts >= floor]
     merged = dict(zip([t.words[i] for i in keep.tolist()], v[keep].tolist(), strict=True))
-    for w, c in extra.items():
+    # `extra`'s words that can reach the top n, picked at C speed: those at or above the floor, and
+    # those counted both ways (each gets its whole count, whatever the floor).
+    names = list(extra)
+    at_floor = np.flatnonzero(np.fromiter(extra.values(), np.int64, len(names)) >= floor).tolist()
+    both = extra.keys() & t.index.keys()
+    for w in [*map(names.__getitem__, at_floor), *both]:
         i = t.index.get(w)
-        if i is not None:  # counted both ways: the whole count, whatever the floor
-            merged[w] = (int(v[i]) if i < len(v) and v[i] > 0 else 0) + c
-        elif c >= floor:
-            merged[w] = c
+        c = extra[w]
+        merged[w] = (int(v[i]) if i < len(v) and v[i] > 0 else 0) + c if i is not None else c
     return top_words(Counter({w: c for w, c in merged.items() if c > 0}), n)
