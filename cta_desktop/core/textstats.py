@@ -142,17 +142,18 @@ def top_words_of(counts_by_id: np.ndarray, vocab_words: Sequence[str], extra: Ma
     # Each id is a word of its own, so n ids counted at least `floor` times each are n words counted at
     # least that often: nothing counted less can be among the top n (likewise for n words of `extra`).
     floor = 1
-    if len(counts) > n and min(extra.values(), default=0) >= 0:  # (a negative count in extra could lower one)
+    names = list(extra)
+    values = np.fromiter(extra.values(), np.int64, len(names))
+    if len(counts) > n and not (values < 0).any():  # (a negative count in extra could lower one)
         floor = max(floor, int(np.partition(counts, len(counts) - n)[len(counts) - n]))
-    positive = [c for c in extra.values() if c > 0]
+    positive = values[values > 0]
     if len(positive) > n:
-        floor = max(floor, heapq.nlargest(n, positive)[-1])
+        floor = max(floor, int(np.partition(positive, len(positive) - n)[len(positive) - n]))
     keep = ids[counts >= floor]
     merged = dict(zip([t.words[i] for i in keep.tolist()], v[keep].tolist(), strict=True))
     # `extra`'s words that can reach the top n, picked at C speed: those at or above the floor, and
     # those counted both ways (each gets its whole count, whatever the floor).
-    names = list(extra)
-    at_floor = np.flatnonzero(np.fromiter(extra.values(), np.int64, len(names)) >= floor).tolist()
+    at_floor = np.flatnonzero(values >= floor).tolist()
     both = extra.keys() & t.index.keys()
     for w in [*map(names.__getitem__, at_floor), *both]:
         i = t.index.get(w)
