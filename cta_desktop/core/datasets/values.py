@@ -223,6 +223,8 @@ def date_parser_for(samples: list[str]):
         hits = sum(parser(v) is not None for v in values)
         if hits > best_hits:
             best, best_hits = parser, hits
+        if best_hits == len(values):  # none after it can do better (the usual case: the first parses all)
+            break
     if best is None or best_hits < 0.5 * len(values):
         return None
     first = best
