@@ -125,6 +125,20 @@ def test_unknown_tokens_words_as_python_names_them():
     assert {"zebra's", "president", "café", "hash", "tag"} <= set(words)
     _check(texts, index)
 
+_LINK_PIECES = ["http://x.co/a", "HTTPS://Y.com", "WWW.abc.com", "www.x.org", "wWw.q", "@user", "@", "#Tag", "#", "a@b",
+                "x#y", "://", "word", " ", "😀", "Sooo", "http", "https", "ww.", "w", "W", ":", "//", "\n", "é", "@@x",
+                "##y", "h://z", "@whttp://x", "#www.y"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LINK_PIECES), max_size=12).map("".join), min_size=1, max_size=6))
+def test_links_mentions_and_hashtags_in_any_order(texts):
+    """The link, mention and hashtag passes copy each tweet up to where their first match can start (5
+    before the first "://", a "www." in any case, the first mark) and scan from there: the same tokens
+    as the three regex passes one after another, also where a mark hides inside a link or a link
+    inside a mention."""
+    _check(texts, _RANDOM_VOCAB)
+
 def test_off_switch_and_not_ready(monkeypatch):
     monkeypatch.setenv("CTA_FAST_TOKENS", "0")
     assert not fast_tokens.ready() and fast_tokens.encode(["hi"], {"hi": 2}) is None

@@ -35,7 +35,7 @@ LOWER = 32  # str.islower()
 UDIGIT = 64  # str.isdigit(): a token starting with one becomes <num>
 SPECIAL = 128  # the tweet goes to the Python tokenizer
 EMOJI_FIRST = 256  # the first character of some emoji sequence
-NOTE = 512  # a character the first look at a tweet must note: non-ASCII, "@", "#", ":" (of "://"), "w" (of "www.")
+NOTE = 512  # a character the first look at a tweet must note: non-ASCII, "@", "#", ":" (of "://"), "w"/"W" (of "www.")
 
 FAST = 0
 FALLBACK = 1
@@ -201,11 +201,14 @@ HASHTAG = 2
 
 
 @nb.njit(cache=CACHE, nogil=True)
-def _sub_pass(src, n, dst, flags, rule):
+def _sub_pass(src, n, dst, flags, rule, start):
     """One substitution (URL -> " <url> ", MENTION -> " <user> ", HASHTAG -> its words) over src[:n]
-    into dst, scanning as re.sub does: leftmost match, lookbehinds on the input, on after the match."""
-    m = 0
-    i = 0
+    into dst, scanning as re.sub does: leftmost match, lookbehinds on the input, on after the match.
+    No match starts before `start`: that much is copied as it is."""
+    start = min(start, n)
+    dst[:start] = src[:start]
+    m = start
+    i = start
     mark = 64 if rule == MENTION else 35
     while i < n:
         c = src[i]
@@ -413,6 +416,11 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
         has_at = False
         has_hash = False
         non_ascii = False
+        # Where the first match of each substitution can start at the earliest (its pass copies the rest
+        # before): a link 5 before the first "://" or at a "www." (any case), a mention or hashtag at its mark.
+        first_url = e - s
+        first_at = e - s
+        first_hash = e - s
         for k in range(s, e):
             c = cps[k]
             if c >= size:
@@ -429,24 +437,30 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
                 non_ascii = True
             elif c == 64:
                 has_at = True
+                first_at = min(first_at, k - s)
             elif c == 35:
                 has_hash = True
+                first_hash = min(first_hash, k - s)
             elif c == 58 and k + 2 < e and cps[k + 1] == 47 and cps[k + 2] == 47:
                 has_url = True
-            elif c == 119 and k + 3 < e and cps[k + 1] == 119 and cps[k + 2] == 119 and cps[k + 3] == 46:
-                has_url = True
+                first_url = min(first_url, max(0, k - s - 5))
+            elif (c | 32) == 119 and k + 3 < e and (cps[k + 1] | 32) == 119 and (cps[k + 2] | 32) == 119 and cps[k + 3] == 46:
+                has_url = has_url or c == 119 and cps[k + 1] == 119 and cps[k + 2] == 119  # (only "www." counts)
+                first_url = min(first_url, k - s)
         if special:
             status[r] = FALLBACK
             continue
         n_a = e - s
         if has_url:
-            n_a = _sub_pass(a, n_a, b, flags, URL)
+            n_a = _sub_pass(a, n_a, b, flags, URL, first_url)
             a, b = b, a
+        else:
+            first_url = n_a
         if has_at:
-            n_a = _sub_pass(a, n_a, b, flags, MENTION)
+            n_a = _sub_pass(a, n_a, b, flags, MENTION, min(first_at, first_url))
             a, b = b, a
         if has_hash:
-            n_a = _sub_pass(a, n_a, b, flags, HASHTAG)
+            n_a = _sub_pass(a, n_a, b, flags, HASHTAG, min(first_hash, first_url, first_at))
             a, b = b, a
         if non_ascii:
             n_a = _emoji_pass(a, n_a, b, flags, emo_cps, emo_off, emo_slots, name_cps, name_off, emo_max)

@@ -139,7 +139,7 @@ def _load() -> None:
     k: Any = _kernels_tokens
     flags, lower = _char_flags(k)
     flags[128:] |= k.NOTE  # (what the kernel's first look at a tweet notes; not part of the cached table)
-    for ch in "@#:w":
+    for ch in "@#:wW":
         flags[ord(ch)] |= k.NOTE
     seqs = list(_EMOJI_NAMES)
     for seq in seqs:
