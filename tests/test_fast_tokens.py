@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_tokenize_many import _HAVE_SHARED, EDGE_CASES, PIECES, _shared_texts
 
-from cta_desktop.core import fast_tokens
+from cta_desktop.core import fast_tokens, judgement
 from cta_desktop.core.analysis import workers
 from cta_desktop.core.preprocess import OOV_ID, Vocabulary, encode_tokens, tokenize_many
 
@@ -49,6 +49,8 @@ def _check(texts: list[object], index: dict[str, int]) -> None:
     rows = [*range(len(texts) - 1, -1, -2), *range(0, len(texts), 3)]  # any rows, any order, twice
     assert fast.token_lists().take(rows) == [want[r] for r in rows] and fast.tokens_of([]) == []
     np.testing.assert_array_equal(fast.ids, encode_tokens(want, index))
+    # the judgement's per-tweet counts, added up by the kernel (Python's rows: by judgement itself)
+    np.testing.assert_array_equal(fast.row_counts, judgement._row_counts(fast.ids, judgement._packed_table(index)))
     texts = [t if isinstance(t, str) else "" for t in texts]  # the analysis's chunks hold strings
     np.testing.assert_array_equal(workers.encode_ids(texts, index), fast.ids)
     py, nb = _python_chunk(texts, index), workers.encode_chunk(texts, index)

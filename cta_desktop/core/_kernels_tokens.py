@@ -22,6 +22,7 @@ import numpy as np
 
 from cta_desktop.core.engines import _numba_cache  # noqa: F401 - sets numba's cache directory first
 from cta_desktop.core.engines._kernels_simd import cache_enabled
+from cta_desktop.core.judgement import _BITS as PACKED_BITS
 
 CACHE = cache_enabled(__file__)
 
@@ -39,6 +40,7 @@ NOTE = 512  # a character the first look at a tweet must note: non-ASCII, "@", "
 
 FAST = 0
 FALLBACK = 1
+PACKED_MASK = (1 << PACKED_BITS) - 1  # (PACKED_BITS: the width of each count in the judgement's per-id table)
 
 _FNV_OFFSET = np.uint64(2166136261)
 _FNV_PRIME = np.uint64(16777619)
@@ -381,14 +383,16 @@ def _grow(a, need):
 
 @nb.njit(cache=CACHE, nogil=True)
 def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_ids, emo_cps, emo_off, emo_slots,
-                  name_cps, name_off, emo_max, growth, num_id, oov_id, out_ids):
+                  name_cps, name_off, emo_max, growth, num_id, oov_id, out_ids, packed, row_counts):
     """Tweet r is cps[offsets[r]:offsets[r + 1]] (UTF-32 code points, HTML entities already unescaped).
     Fills out_ids (n, seq_len) for the tweets it tokenises and returns
       status: per tweet FAST, or FALLBACK (no tokens here; tokenise it in Python);
       tok_ids: every token's id, tweet after tweet (out_ids holds each tweet's first seq_len);
       row_tok: each tweet's first token index (n + 1);
       tok_oov: per token, -1 for a vocabulary token, else which distinct unknown token it is;
-      oov_cps, oov_off: the distinct unknown tokens' code points."""
+      oov_cps, oov_off: the distinct unknown tokens' code points.
+    Also adds up, per tweet, `packed[id]` of its first seq_len tokens into row_counts (4, n): the
+    judgement's four PACKED_BITS-bit fields (`judgement._packed_table`), each in its own row."""
     n = len(offsets) - 1
     seq_len = out_ids.shape[1]
     status = np.zeros(n, np.uint8)
@@ -515,6 +519,9 @@ def encode_tweets(cps, offsets, flags, lower, voc_cps, voc_off, voc_slots, voc_i
             tok_oov[nt] = j
             if k_row < seq_len:
                 out_ids[r, k_row] = tid
+                p = packed[tid]
+                for f in range(4):
+                    row_counts[f, r] += (p >> (PACKED_BITS * f)) & PACKED_MASK
             k_row += 1
             nt += 1
             i = end

@@ -156,7 +156,8 @@ def _load() -> None:
     probe = _Vocab({"<url>": 2, "<user>": 3, NUMBER_TOKEN: 4, "a": 5})
     out = np.zeros((1, SEQ_LEN), np.int32)
     cps, off = _keys(["Hi @x #SoGood http://t.co/x 12.5 :) 😀 Sooo zzqx"])
-    k.encode_tweets(cps, off, flags, lower, *probe.arrays(k), *_emoji, np.int32(4), np.int32(OOV_ID), out)
+    k.encode_tweets(cps, off, flags, lower, *probe.arrays(k), *_emoji, np.int32(4), np.int32(OOV_ID), out,
+                    probe.packed, np.zeros((4, 1), np.int32))
     _kernel = k  # the tokenizer serves from here on; the language identifier's kernels follow
     _load_langid(k)
 
@@ -257,6 +258,9 @@ class _Vocab:
         for word, i in index.items():
             self.words[i] = word
         self.countable_mask = countable_table(self.words).countable.astype(np.int64)
+        from cta_desktop.core.judgement import _packed_table
+
+        self.packed = _packed_table(index)  # what the kernel adds up per tweet for the judgement
 
     def arrays(self, k: Any) -> tuple[np.ndarray, ...]:
         if self.slots is None:
@@ -290,6 +294,8 @@ class FastEncoded:
     oov_off: np.ndarray
     vocab: _Vocab
     fallback: dict[int, list[str]] = field(default_factory=dict)
+    # per tweet, the judgement's four counts over its first seq_len ids (`judgement._row_counts`)
+    row_counts: np.ndarray | None = None
     _oov_tokens: list[str] | None = None
     _oov_words: tuple[list[str | None], np.ndarray] | None = None
 
@@ -410,12 +416,16 @@ def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LE
     k = _kernel
     cps, off = _keys(plain)
     out = np.zeros((len(plain), seq_len), np.int32)
+    row_counts = np.zeros((4, len(plain)), np.int32)
     status, tok_ids, row_tok, tok_oov, oov_cps, oov_off = k.encode_tweets(
-        cps, off, *_tables, *vocab.arrays(k), *_emoji, vocab.num_id, np.int32(OOV_ID), out)
-    fast = FastEncoded(out, status, tok_ids, row_tok, tok_oov, oov_cps, oov_off, vocab)
+        cps, off, *_tables, *vocab.arrays(k), *_emoji, vocab.num_id, np.int32(OOV_ID), out, vocab.packed, row_counts)
+    fast = FastEncoded(out, status, tok_ids, row_tok, tok_oov, oov_cps, oov_off, vocab, row_counts=row_counts)
     rows = np.flatnonzero(status).tolist()
     if rows:
+        from cta_desktop.core.judgement import _row_counts
+
         token_lists = tokenize_many([texts[r] for r in rows])
         out[rows] = encode_tokens(token_lists, index, seq_len)
+        row_counts[:, rows] = _row_counts(out[rows], vocab.packed)
         fast.fallback = dict(zip(rows, token_lists, strict=True))
     return fast

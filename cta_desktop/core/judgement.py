@@ -79,14 +79,16 @@ def _row_counts(ids: np.ndarray, packed: np.ndarray) -> np.ndarray:
 
 
 def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.ndarray, index: dict[str, int],
-               skip_ids: np.ndarray | None = None, walk: Walk | None = None) -> tuple[np.ndarray, dict[int, str]]:
+               skip_ids: np.ndarray | None = None, walk: Walk | None = None,
+               row_counts: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
     """Per-tweet reason codes (uint8, JUDGED = 0) and the detected language of each non-English row.
 
     `tokens[i]` is `tokenize(texts[i])`, `ids` the (n, 50) token ids. Not English comes first (a
     Korean tweet has no word the model knows either; its language is the better reason); the
     language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled kernels, if
-    loaded (`language.detect_languages`)."""
-    known, hits, known_words, unknown = _row_counts(ids, _packed_table(index))
+    loaded (`language.detect_languages`); `row_counts`, if given, is `_row_counts` of ids (the compiled
+    tokenizer adds them up as it goes)."""
+    known, hits, known_words, unknown = _row_counts(ids, _packed_table(index)) if row_counts is None else row_counts
     known_any = known > 0 if skip_ids is None else (~np.isin(ids, skip_ids)).any(axis=1)
     reasons = np.where(known_any, JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
     languages: dict[int, str] = {}

@@ -123,7 +123,8 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
         reasons, languages = judge_rows(texts, token_lists, out, index)
         word_ids, words, oov_rows, oov_words = _judged_words(token_lists, out, reasons == JUDGED, index)
         return EncodedChunk(out, words, reasons, languages, oov_rows, oov_words, word_ids)
-    reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index, walk=fast_tokens.langid_walk())
+    reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index, walk=fast_tokens.langid_walk(),
+                                    row_counts=fast.row_counts)
     judged = reasons == JUDGED
     word_ids, words, oov_rows, oov_words = fast.word_counts(judged, seq_len)
     if fast.fallback:  # the tweets the kernel left to Python: counted as above, merged in row order
