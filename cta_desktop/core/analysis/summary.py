@@ -218,10 +218,11 @@ class RunningSummary:
             self._oov_class = np.pad(self._oov_class, ((0, 0), (0, size - self._oov_class.shape[1])))
         return ids
 
-    def _oov_counts(self, counts: np.ndarray) -> dict[str, int]:
-        """{word: count} of the words outside the vocabulary counted more than 0 times in `counts`."""
-        nonzero = np.flatnonzero(counts[: len(self._oov_ids)] > 0)
-        words = list(self._oov_ids)
+    @staticmethod
+    def _oov_counts(counts: np.ndarray, words: list[str]) -> dict[str, int]:
+        """{word: count} of the words outside the vocabulary (`words`: `_oov_ids` in number order) counted
+        more than 0 times in `counts`."""
+        nonzero = np.flatnonzero(counts[: len(words)] > 0)
         return dict(zip([words[i] for i in nonzero.tolist()], counts[nonzero].tolist(), strict=True))
 
     def _add_liked(self, chunk: TweetChunk, labels: np.ndarray, conf: np.ndarray, probs: np.ndarray, base: int) -> None:
@@ -247,9 +248,9 @@ class RunningSummary:
             target.sort(key=lambda t: (t[0], t[1]))
             del target[MOST_LIKED_PER_CLASS:]
 
-    def _class_top_words(self) -> dict[str, list[tuple[str, int]]]:
+    def _class_top_words(self, oov_words: list[str]) -> dict[str, list[tuple[str, int]]]:
         """Per class, the countable words most used in its judged tweets (their first 50 tokens)."""
-        return {name: top_words_of(self.class_ids[c], self.vocab_words, self._oov_counts(self._oov_class[c]),
+        return {name: top_words_of(self.class_ids[c], self.vocab_words, self._oov_counts(self._oov_class[c], oov_words),
                                    TOP_WORDS_KEPT)
                 for c, name in enumerate(LABELS)}
 
@@ -259,6 +260,7 @@ class RunningSummary:
         labels = probs.argmax(axis=1).astype(np.uint8) if n else np.zeros(0, np.uint8)
         confidences = _top_probability(probs) if n else np.zeros(0, np.float32)
         reasons = np.concatenate(self.reason_parts) if self.reason_parts else np.zeros(0, np.uint8)
+        oov_words = list(self._oov_ids)  # (named once for the four word lists)
         counts = {name: int(self.counts[i]) for i, name in enumerate(LABELS)}
         n_judged = sum(counts.values())
         ratios = {name: (counts[name] / n_judged if n_judged else 0.0) for name in LABELS}
@@ -275,10 +277,11 @@ class RunningSummary:
             most_liked = {name: [e for _, _, e in self.liked[c]] for c, name in enumerate(LABELS)}
         return AnalysisResult(
             n_tweets=n, counts=counts, ratios=ratios, examples=examples,
-            top_words=top_words_of(self.word_ids, self.vocab_words, self._oov_counts(self._oov_total), TOP_WORDS_KEPT),
+            top_words=top_words_of(self.word_ids, self.vocab_words, self._oov_counts(self._oov_total, oov_words),
+                                   TOP_WORDS_KEPT),
             by_month=by_month, most_liked=most_liked,
             reasons=reasons, languages=self.languages, not_judged=not_judged_summary(reasons, self.languages),
-            top_words_by_class=self._class_top_words(),
+            top_words_by_class=self._class_top_words(oov_words),
             labels=labels, confidences=confidences.astype(np.float32), probs=probs,
             texts=self.texts if self.keep else None, dates=self.dates if self.keep else None,
             tweet_ids=self.ids if self.keep else None, likes=self.likes if self.keep else None,
