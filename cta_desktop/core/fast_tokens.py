@@ -31,6 +31,7 @@ from typing import Any, cast
 import numpy as np
 
 from cta_desktop.core import kernel_marker
+from cta_desktop.core.judgement import _packed_table, _row_counts
 from cta_desktop.core.preprocess import (
     _EMOJI_MAX_LEN,
     _EMOJI_NAMES,
@@ -258,8 +259,6 @@ class _Vocab:
         for word, i in index.items():
             self.words[i] = word
         self.countable_mask = countable_table(self.words).countable.astype(np.int64)
-        from cta_desktop.core.judgement import _packed_table
-
         self.packed = _packed_table(index)  # what the kernel adds up per tweet for the judgement
 
     def arrays(self, k: Any) -> tuple[np.ndarray, ...]:
@@ -297,7 +296,6 @@ class FastEncoded:
     # per tweet, the judgement's four counts over its first seq_len ids (`judgement._row_counts`)
     row_counts: np.ndarray | None = None
     _oov_tokens: list[str] | None = None
-    _oov_words: tuple[list[str | None], np.ndarray] | None = None
 
     def oov_tokens(self) -> list[str]:
         """The distinct unknown tokens (as `tokenize` gives them: numbers and emoticons mapped)."""
@@ -321,10 +319,8 @@ class FastEncoded:
 
     def oov_words(self) -> tuple[list[str | None], np.ndarray]:
         """`countable_word` of each of `oov_tokens()`, and whether it is one (a bool mask)."""
-        if self._oov_words is None:
-            words = [countable_word(t) for t in self.oov_tokens()]
-            self._oov_words = words, np.array([w is not None for w in words], bool)
-        return self._oov_words
+        words = [countable_word(t) for t in self.oov_tokens()]
+        return words, np.array([w is not None for w in words], bool)
 
     def tokens(self, row: int) -> list[str]:
         """`tokenize(texts[row])`."""
@@ -422,8 +418,6 @@ def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LE
     fast = FastEncoded(out, status, tok_ids, row_tok, tok_oov, oov_cps, oov_off, vocab, row_counts=row_counts)
     rows = np.flatnonzero(status).tolist()
     if rows:
-        from cta_desktop.core.judgement import _row_counts
-
         token_lists = tokenize_many([texts[r] for r in rows])
         out[rows] = encode_tokens(token_lists, index, seq_len)
         row_counts[:, rows] = _row_counts(out[rows], vocab.packed)
