@@ -67,11 +67,16 @@ def _worker_pids() -> list[int]:
     return list(getattr(pool, "_processes", None) or {}) if pool is not None else []
 
 
+def _own_cpu_seconds() -> float:
+    """User + system CPU time of this process (all its threads)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
 def _cpu_seconds() -> tuple[float, float]:
     """User + system CPU time of this process, and of the (live) tokenising workers."""
     import psutil
 
-    me = resource.getrusage(resource.RUSAGE_SELF)
     workers = 0.0
     for pid in _worker_pids():
         try:
@@ -79,7 +84,7 @@ def _cpu_seconds() -> tuple[float, float]:
             workers += t.user + t.system
         except psutil.Error:
             pass
-    return me.ru_utime + me.ru_stime, workers
+    return _own_cpu_seconds(), workers
 
 
 def _peak_rss(pid: int) -> int:
@@ -104,12 +109,12 @@ def engine_only_rate(ids, engine) -> tuple[float, float]:
     time a tweet (us, every thread of this process)."""
     from cta_desktop.core.analysis import PIPELINE_CHUNK
 
-    cpu0 = _cpu_seconds()[0]
+    cpu0 = _own_cpu_seconds()
     t0 = time.perf_counter()
     for start in range(0, len(ids), PIPELINE_CHUNK):
         engine.predict_proba(ids[start : start + PIPELINE_CHUNK])
     rate = len(ids) / (time.perf_counter() - t0)
-    return rate, (_cpu_seconds()[0] - cpu0) / len(ids) * 1e6
+    return rate, (_own_cpu_seconds() - cpu0) / len(ids) * 1e6
 
 
 def main() -> int:
