@@ -116,3 +116,61 @@ def test_select_rows_keeps_columns_aligned():
     out = select_rows(chunk, np.array([True, False, True]))
     assert out.texts == ["a", "c"] and out.dates == ["d1", "d3"] and out.likes == [1, 3] and out.row_ids == [7, 9]
     assert out.is_reply == [] and out.probs.tolist() == [[0, 1, 2], [6, 7, 8]]
+
+
+def test_select_rows_keeps_the_texts_bytes_aligned():
+    from cta_desktop.core.datasets import Utf8Texts
+
+    raw = b" a \0b&amp;\0\xc3\xa9 c"
+    utf8 = Utf8Texts(np.frombuffer(raw, np.uint8), np.array([0, 4, 11]), np.array([3, 10, 15]))
+    chunk = TweetChunk(utf8.texts(), [None] * 3, [None] * 3, [None] * 3, [None] * 3, [None] * 3, [False] * 3,
+                       rows=3, text_utf8=utf8)
+    assert chunk.texts == ["a", "b&amp;", "é c"]
+    out = select_rows(chunk, np.array([False, True, True]))
+    assert out.text_utf8 is not None and out.text_utf8.texts() == out.texts == ["b&amp;", "é c"]
+
+
+def test_a_csv_read_by_the_fast_reader_gives_the_same_result_from_its_bytes(tmp_path, monkeypatch):
+    """The fast CSV reader hands the tokenising workers the texts' bytes (`TweetChunk.text_utf8`): the
+    same result as from the texts themselves, in worker processes or here, over several chunks with
+    padded texts, HTML entities, emoji, other scripts, duplicates, empty rows and retweets."""
+    import pytest
+
+    from cta_desktop.core import fast_tokens
+    from cta_desktop.core.datasets import fast_csv
+    from cta_desktop.core.engines import best_engine
+    from cta_desktop.core.modelstore import load_model
+
+    pytest.importorskip("numba")
+    assert fast_csv.warm_up() and fast_tokens.warm_up()
+    pieces = ["  I love this &amp; that ", "\u00a0so sad &lt;3\u3000", "RT @x: great day", "😀😀 happy", "",
+              "오늘 정말 최고였어요", "what &quot;news&quot; &nbsp;today", "meh &ampx; ok", "Bad day. Awful!"]
+    path = tmp_path / "t.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "date", "text"])
+        for i in range(3000):
+            w.writerow([i % 2900, "2020-01-02", f"{pieces[i % len(pieces)]} {i % 7}" if i % 11 else ""])
+    from cta_desktop.core.datasets import read_tweets_csv
+
+    chunks = list(read_tweets_csv(path, chunk_size=700))
+    assert sum(c.duplicates for c in chunks) and sum(c.skipped_empty for c in chunks)
+    # every chunk, duplicates and empty rows taken out, still has its texts' bytes
+    assert all(c.text_utf8 is not None and c.text_utf8.texts() == c.texts for c in chunks if len(c))
+    model = load_model()
+    engine = best_engine(model)
+    sent = []
+    real = fast_csv.FastRows.column_utf8
+    monkeypatch.setattr(fast_csv.FastRows, "column_utf8", lambda self, i: sent.append(1) or real(self, i))
+
+    def result(workers: int) -> dict:
+        r = analyze_csv(path, model=model, engine=engine, workers=workers, chunk_size=700, keep_texts=True)
+        return {"summary": r.summary_json() | {"seconds": 0}, "probs": r.probs.tolist(), "texts": r.texts,
+                "reasons": r.reasons.tolist()}
+
+    here, pooled = result(0), result(2)
+    assert sent
+    monkeypatch.setattr(fast_csv.FastRows, "column_utf8", lambda self, i: (self.column(i), None))
+    from_texts = result(2)
+    assert pooled == from_texts == here
+    assert here["summary"]["n_tweets"] > 2000

@@ -41,7 +41,11 @@ def _read(path: Path, fast: bool, monkeypatch, chunk_size: int = 8192):
             # A chunk's `repaired` counts the rows csv_reader mended while parsing the batch the chunk's
             # rows came from, which may hold the next chunk's rows too (csv_reader._row_batches); where the
             # compiled reader hands over, the batches start elsewhere. The totals (`stats`) are exact.
-            chunks = [{k: v for k, v in asdict(c).items() if k != "repaired"} for c in reader]
+            chunks = []
+            for c in reader:
+                # the compiled reader also keeps the texts' bytes: they decode, stripped, to the texts
+                assert c.text_utf8 is None or c.text_utf8.texts() == c.texts
+                chunks.append({k: v for k, v in asdict(c).items() if k not in ("repaired", "text_utf8")})
         except CsvImportError as exc:
             return str(exc), None, None, bool(used) and used[0].fallback is None
     return chunks, asdict(reader.stats), reader.sha256, bool(used) and used[0].fallback is None

@@ -3,6 +3,7 @@ words and judgement of the Python one (preprocess.tokenize_many, the frozen refe
 
 from __future__ import annotations
 
+import html
 import sys
 import textwrap
 import time
@@ -15,6 +16,7 @@ from test_tokenize_many import _HAVE_SHARED, EDGE_CASES, PIECES, _shared_texts
 
 from cta_desktop.core import fast_tokens, judgement
 from cta_desktop.core.analysis import workers
+from cta_desktop.core.datasets.fast_csv import Utf8Texts
 from cta_desktop.core.preprocess import OOV_ID, Vocabulary, encode_tokens, tokenize_many
 
 pytest.importorskip("numba")
@@ -60,6 +62,44 @@ def _check(texts: list[object], index: dict[str, int]) -> None:
     assert nb.words == py.words
     np.testing.assert_array_equal(nb.word_ids, py.word_ids)
     assert nb.oov_rows.tolist() == py.oov_rows.tolist() and nb.oov_words == py.oov_words
+    _check_utf8(texts, index)
+
+
+def _same_chunk(a: workers.EncodedChunk, b: workers.EncodedChunk) -> None:
+    np.testing.assert_array_equal(a.ids, b.ids)
+    np.testing.assert_array_equal(a.reasons, b.reasons)
+    assert a.languages == b.languages and a.words == b.words
+    np.testing.assert_array_equal(a.word_ids, b.word_ids)
+    assert a.oov_rows.tolist() == b.oov_rows.tolist() and a.oov_words == b.oov_words
+
+
+def _check_utf8(texts: list[str], index: dict[str, int]) -> None:
+    """The texts as the fast CSV reader hands them on (`Utf8Texts`: UTF-8 fields, stripped as they are
+    read, one buffer with other bytes between them) give the chunk their strings give."""
+    texts = [t for t in texts if t.encode("utf-8", "surrogatepass") == t.encode("utf-8", "replace")]
+    raws = [pad + t + end for t, pad, end in zip(texts, [" ", "", "\u00a0\t", "\u3000"] * len(texts),
+                                                  ["", " \n", "\u2028", " "] * len(texts), strict=False)]
+    parts = [r.encode() for r in raws]
+    lengths = np.array([len(p) for p in parts], np.int64)
+    starts = np.cumsum(lengths + 1) - (lengths + 1)
+    ends = starts + lengths
+    data = np.frombuffer(b"\0".join(parts) + b"\0tail", np.uint8)
+    utf8 = Utf8Texts(data, starts, ends)
+    stripped = [r.strip() for r in raws]
+    assert utf8.texts() == stripped
+    got = fast_tokens.encode_utf8(data, starts, ends, index)
+    assert got is not None
+    fast, made = got
+    assert list(made) == stripped and fast.ascii.tolist() == [t.isascii() for t in stripped]
+    _same_chunk(workers.encode_chunk_utf8(utf8, index), workers.encode_chunk(stripped, index))
+    # the entities the kernel unescapes itself, as html.unescape does; the others left to it
+    cps, off, plain, plain_off, _, status = fast_tokens._kernel.decode_fields(data, starts, ends,
+                                                                             fast_tokens._tables[0])
+    unescaped = list(fast_tokens.CodePointTexts(plain, plain_off))
+    assert [u for u, s in zip(unescaped, status.tolist(), strict=True) if not s] == [
+        html.unescape(t) for t, s in zip(stripped, status.tolist(), strict=True) if not s]
+    assert [u for u, s in zip(unescaped, status.tolist(), strict=True) if s] == [
+        t for t, s in zip(stripped, status.tolist(), strict=True) if s]
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +180,18 @@ def test_links_mentions_and_hashtags_in_any_order(texts):
     as the three regex passes one after another, also where a mark hides inside a link or a link
     inside a mention."""
     _check(texts, _RANDOM_VOCAB)
+
+_ENTITY_PIECES = ["&amp;", "&lt;", "&gt;", "&quot;", "&", "&amp", "&ampx;", "&lt", "&#39;", "&#x27;", "&nbsp;",
+                  "&AMP;", "&amp;lt;", "& ", "&;", "&\t", "&\r", "&<", "&&", "amp;", "lt;", "x", " ", "é", "😀", "\u00a0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ENTITY_PIECES), max_size=10).map("".join), min_size=1, max_size=6))
+def test_html_entities_as_html_unescape_reads_them(texts):
+    """The UTF-8 path's kernel unescapes "&amp;", "&lt;", "&gt;" and "&quot;" itself and leaves a tweet
+    with any other entity to html.unescape: the same tokens either way (`_check_utf8`)."""
+    _check(texts, _RANDOM_VOCAB)
+
 
 def test_off_switch_and_not_ready(monkeypatch):
     monkeypatch.setenv("CTA_FAST_TOKENS", "0")

@@ -8,7 +8,8 @@ input, the alternatives of the token pattern in its order. Characters are classi
 built from Python's own `str` methods (`fast_tokens.char_tables`), so `\\w`, `\\s`, `isalnum`,
 `islower` and `lower` mean here what they mean in `re` and `str`.
 
-HTML entities are unescaped before (`fast_tokens.encode`, by `html.unescape` as `preprocess` does). A
+HTML entities are unescaped before (`fast_tokens.encode`, by `html.unescape` as `preprocess` does; for
+tweets read from a CSV's bytes, `decode_fields` decodes them and unescapes the usual entities itself). A
 tweet holding a character these passes do not model (U+001C-U+001F, the long s, capital sigma, a
 character whose lower case is two characters, one beyond the tables) is left to the Python
 tokenizer: its status is FALLBACK and it gets no tokens here.
@@ -586,3 +587,127 @@ def langid_scores(feats, counts, text_off, ptc, pc, fill):
         for c in range(n_lang):
             out[t, c] = np.float32(acc[c]) + pc[c]
     return out
+
+
+# The HTML entities `decode_fields` unescapes itself (name, character); any other "&" that may start
+# one sends the tweet to `html.unescape`.
+_ENTITIES = (("amp;", 38), ("lt;", 60), ("gt;", 62), ("quot;", 34))
+ENTITY_CPS = np.array([ord(ch) for name, _ in _ENTITIES for ch in name], np.uint32)
+ENTITY_OFF = np.cumsum([0] + [len(name) for name, _ in _ENTITIES]).astype(np.int64)
+ENTITY_CHAR = np.array([c for _, c in _ENTITIES], np.uint32)
+UNESCAPE_PYTHON = 1
+
+
+@nb.njit(cache=CACHE, nogil=True, inline="always")
+def _entity_at(cps, p, end):
+    """Which of the entities starts at cps[p] (just after an "&"): its number; -1 where no entity can
+    start there (html.unescape leaves the "&" as it is); -2 where another one may."""
+    if p == end:
+        return -1
+    c = cps[p]
+    if c == 32 or c == 9 or c == 10 or c == 12 or c == 60 or c == 38 or c == 59:  # " \t\n\f<&;"
+        return -1
+    for k in range(len(ENTITY_CHAR)):
+        a = ENTITY_OFF[k]
+        size = ENTITY_OFF[k + 1] - a
+        j = 0
+        while j < size and p + j < end and cps[p + j] == ENTITY_CPS[a + j]:
+            j += 1
+        if j == size:
+            return k
+    return -2
+
+
+@nb.njit(cache=CACHE, nogil=True)
+def decode_fields(data, starts, ends, flags):
+    """Tweets from their UTF-8 bytes: field r is `data[starts[r]:ends[r]]` (valid UTF-8: the reader
+    decoded it), decoded to code points and stripped of whitespace at both ends as `str.strip()` does
+    (SPACE is `str.isspace()`; no whitespace lies beyond the table).
+
+    Returns the tweets' code points and offsets; the same with HTML entities unescaped (as
+    `html.unescape`, which `preprocess` runs first) where the tweet holds only "&amp;", "&lt;", "&gt;",
+    "&quot;" or an "&" that starts none (else the tweet is as it was and its status UNESCAPE_PYTHON);
+    whether each tweet is all ASCII (`str.isascii()`); and the statuses."""
+    n = len(starts)
+    total = 0
+    for r in range(n):
+        total += ends[r] - starts[r]
+    cps = np.empty(total, np.uint32)
+    off = np.zeros(n + 1, np.int64)
+    plain = np.empty(total, np.uint32)
+    plain_off = np.zeros(n + 1, np.int64)
+    ascii = np.ones(n, np.bool_)
+    status = np.zeros(n, np.uint8)
+    size = len(flags)
+    w = 0
+    v = 0
+    for r in range(n):
+        first = w
+        p = starts[r]
+        e = ends[r]
+        wide = False
+        amp = False
+        while p < e:
+            b = np.uint32(data[p])
+            if b < 0x80:
+                c = b
+                p += 1
+                amp |= b == 38
+            elif b < 0xE0:
+                c = ((b & np.uint32(0x1F)) << 6) | (np.uint32(data[p + 1]) & np.uint32(0x3F))
+                p += 2
+            elif b < 0xF0:
+                c = (((b & np.uint32(0x0F)) << 12) | ((np.uint32(data[p + 1]) & np.uint32(0x3F)) << 6)
+                     | (np.uint32(data[p + 2]) & np.uint32(0x3F)))
+                p += 3
+            else:
+                c = (((b & np.uint32(0x07)) << 18) | ((np.uint32(data[p + 1]) & np.uint32(0x3F)) << 12)
+                     | ((np.uint32(data[p + 2]) & np.uint32(0x3F)) << 6) | (np.uint32(data[p + 3]) & np.uint32(0x3F)))
+                p += 4
+            wide |= b >= 0x80
+            cps[w] = c
+            w += 1
+        a = first
+        while a < w and cps[a] < size and flags[cps[a]] & SPACE:
+            a += 1
+        z = w
+        while z > a and cps[z - 1] < size and flags[cps[z - 1]] & SPACE:
+            z -= 1
+        if a > first:
+            for k in range(a, z):
+                cps[first + k - a] = cps[k]
+        w = first + z - a
+        off[r + 1] = w
+        if wide:  # (what strip() took away may have been all of it)
+            for k in range(first, w):
+                if cps[k] >= 128:
+                    ascii[r] = False
+                    break
+        if not amp:
+            plain[v:v + w - first] = cps[first:w]
+            v += w - first
+            plain_off[r + 1] = v
+            continue
+        row_v = v
+        k = first
+        while k < w:
+            c = cps[k]
+            if c == 38:
+                which = _entity_at(cps, k + 1, w)
+                if which >= 0:
+                    plain[v] = ENTITY_CHAR[which]
+                    v += 1
+                    k += 1 + ENTITY_OFF[which + 1] - ENTITY_OFF[which]
+                    continue
+                if which == -2:
+                    status[r] = UNESCAPE_PYTHON
+            plain[v] = c
+            v += 1
+            k += 1
+        if status[r]:  # as it was: html.unescape will do it
+            v = row_v
+            for k in range(first, w):
+                plain[v] = cps[k]
+                v += 1
+        plain_off[r + 1] = v
+    return cps[:w], off, plain[:v], plain_off, ascii, status

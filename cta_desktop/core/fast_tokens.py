@@ -6,7 +6,9 @@ the numba kernel in `_kernels_tokens.py` runs the same rules over code points (~
 each token up in the vocabulary without making a Python string of it. Only the strings the analysis
 needs are made: the words outside the vocabulary (for the top words) and the tokens of the few
 tweets the language check must read. A tweet with a character the kernel does not model (see
-`_kernels_tokens`) is tokenised by `preprocess` as before.
+`_kernels_tokens`) is tokenised by `preprocess` as before. `encode_utf8` starts one step earlier, from
+the UTF-8 bytes a CSV's texts were read from (`datasets.Utf8Texts`): the tokenising workers get one
+buffer instead of a list of strings to unpickle, and make no string of a tweet unless asked for it.
 
 The kernel compiles in ~13 s on a fresh install (then loads from numba's cache in our cache directory
 in ~0.6 s): `encode` returns None until it is ready in this process and the caller tokenises in
@@ -159,6 +161,8 @@ def _load() -> None:
     cps, off = _keys(["Hi @x #SoGood http://t.co/x 12.5 :) 😀 Sooo zzqx"])
     k.encode_tweets(cps, off, flags, lower, *probe.arrays(k), *_emoji, np.int32(4), np.int32(OOV_ID), out,
                     probe.packed, np.zeros((4, 1), np.int32))
+    raw = np.frombuffer(" é😀 ".encode(), np.uint8)
+    k.decode_fields(raw, np.zeros(1, np.int64), np.full(1, len(raw), np.int64), flags)
     _kernel = k  # the tokenizer serves from here on; the language identifier's kernels follow
     _load_langid(k)
 
@@ -295,6 +299,7 @@ class FastEncoded:
     fallback: dict[int, list[str]] = field(default_factory=dict)
     # per tweet, the judgement's four counts over its first seq_len ids (`judgement._row_counts`)
     row_counts: np.ndarray | None = None
+    ascii: np.ndarray | None = None  # per tweet, str.isascii() (when `encode_utf8` knows it)
     _oov_tokens: list[str] | None = None
 
     def oov_tokens(self) -> list[str]:
@@ -400,19 +405,82 @@ class _TokenLists(Sequence[list[str]]):
 def encode(texts: Sequence[object], index: dict[str, int], seq_len: int = SEQ_LEN) -> FastEncoded | None:
     """The tweets' token ids and tokens through the kernel; None while it is not ready here (then it
     starts loading it if another process has compiled it meanwhile)."""
-    if not ready():
-        if _keep_trying:
-            warm_up_async(compile=False)
+    if not _ready_or_retry():
         return None
-    assert _tables is not None and _emoji is not None
     plain = [t if isinstance(t, str) else "" for t in texts]
     for r in [r for r, t in enumerate(plain) if "&" in t]:  # preprocess unescapes first, so do we
         plain[r] = html.unescape(plain[r])
+    cps, off = _keys(plain)
+    return _encode_cps(cps, off, texts, index, seq_len)
+
+
+def encode_utf8(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, index: dict[str, int],
+                seq_len: int = SEQ_LEN) -> tuple[FastEncoded, CodePointTexts] | None:
+    """`encode` of the tweets `data[starts[i]:ends[i]]` (UTF-8, each stripped as `str.strip()` does:
+    `datasets.Utf8Texts`), decoded by a kernel, and the tweets as a sequence of strings made on demand;
+    None while the kernel is not ready here."""
+    if not _ready_or_retry():
+        return None
+    assert _tables is not None
+    # the kernel unescapes the usual HTML entities (preprocess unescapes first, so do we); html.unescape the rest
+    cps, off, plain, plain_off, ascii, status = _kernel.decode_fields(data, starts, ends, _tables[0])
+    texts = CodePointTexts(cps, off)
+    rows = np.flatnonzero(status).tolist()
+    if rows:
+        plain, plain_off = _replaced(plain, plain_off, rows, [html.unescape(texts[r]) for r in rows])
+    fast = _encode_cps(plain, plain_off, texts, index, seq_len)
+    fast.ascii = ascii
+    return fast, texts
+
+
+class CodePointTexts(Sequence[str]):
+    """Tweets held as code points (`cps[off[i]:off[i + 1]]`), each made a string when asked for."""
+
+    def __init__(self, cps: np.ndarray, off: np.ndarray):
+        self.cps, self.off = cps, off
+
+    def __len__(self) -> int:
+        return len(self.off) - 1
+
+    def __getitem__(self, row: int) -> str:  # type: ignore[override]  # rows only, no slices
+        return self.cps[self.off[row]:self.off[row + 1]].tobytes().decode("utf-32-le")
+
+
+def _replaced(cps: np.ndarray, off: np.ndarray, rows: list[int], texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points with the tweets of `rows` (ascending) replaced by `texts`, and their offsets."""
+    new_cps, new_off = _keys(texts)
+    lengths = np.diff(off)
+    lengths[rows] = np.diff(new_off)
+    out_off = np.zeros(len(off), np.int64)
+    np.cumsum(lengths, out=out_off[1:])
+    pieces = []
+    at = 0
+    for k, r in enumerate(rows):
+        pieces.append(cps[off[at]:off[r]])
+        pieces.append(new_cps[new_off[k]:new_off[k + 1]])
+        at = r + 1
+    pieces.append(cps[off[at]:])
+    return np.concatenate(pieces), out_off
+
+
+def _ready_or_retry() -> bool:
+    if ready():
+        return True
+    if _keep_trying:
+        warm_up_async(compile=False)
+    return False
+
+
+def _encode_cps(cps: np.ndarray, off: np.ndarray, texts: Sequence[object], index: dict[str, int],
+                seq_len: int) -> FastEncoded:
+    """The kernel over the tweets' code points (HTML entities unescaped); `texts` as given, for the
+    tweets it leaves to `preprocess`."""
+    assert _tables is not None and _emoji is not None
     vocab = _vocab(index)
     k = _kernel
-    cps, off = _keys(plain)
-    out = np.zeros((len(plain), seq_len), np.int32)
-    row_counts = np.zeros((4, len(plain)), np.int32)
+    n = len(off) - 1
+    out = np.zeros((n, seq_len), np.int32)
+    row_counts = np.zeros((4, n), np.int32)
     status, tok_ids, row_tok, tok_oov, oov_cps, oov_off = k.encode_tweets(
         cps, off, *_tables, *vocab.arrays(k), *_emoji, vocab.num_id, np.int32(OOV_ID), out, vocab.packed, row_counts)
     fast = FastEncoded(out, status, tok_ids, row_tok, tok_oov, oov_cps, oov_off, vocab, row_counts=row_counts)

@@ -80,21 +80,21 @@ def _row_counts(ids: np.ndarray, packed: np.ndarray) -> np.ndarray:
 
 def judge_rows(texts: Sequence[str], tokens: Sequence[Sequence[str]], ids: np.ndarray, index: dict[str, int],
                skip_ids: np.ndarray | None = None, walk: Walk | None = None,
-               row_counts: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
+               row_counts: np.ndarray | None = None, ascii: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
     """Per-tweet reason codes (uint8, JUDGED = 0) and the detected language of each non-English row.
 
     `tokens[i]` is `tokenize(texts[i])`, `ids` the (n, 50) token ids. Not English comes first (a
     Korean tweet has no word the model knows either; its language is the better reason); the
     language pre-check uses the vocabulary `index`; `walk` is the identifier's compiled kernels, if
     loaded (`language.detect_languages`); `row_counts`, if given, is `_row_counts` of ids (the compiled
-    tokenizer adds them up as it goes)."""
+    tokenizer adds them up as it goes); `ascii`, if given, is `str.isascii()` of each text."""
     known, hits, known_words, unknown = _row_counts(ids, _packed_table(index)) if row_counts is None else row_counts
     known_any = known > 0 if skip_ids is None else (~np.isin(ids, skip_ids)).any(axis=1)
     reasons = np.where(known_any, JUDGED, NO_KNOWN_WORDS).astype(np.uint8)
     languages: dict[int, str] = {}
     # Fast path, same answers as detect_language: an all-ASCII tweet with two English marker words
     # among its first 50 tokens is English (detect_language's first rule), so it is not asked.
-    plain = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    plain = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts)) if ascii is None else ascii
     # Second fast path, also exact: the whole tweet within the 50 ids and at least 75% of its words
     # known (unknown-word ids all counted as words, so the share is never overestimated) is English
     # by detect_language's vocabulary pre-check, whatever its earlier rules say (they say English too).

@@ -1,7 +1,8 @@
 """The analysis pipeline: one `analyze(source, ...)` for every input, and thin adapters to it.
 
 Tweets flow through in chunks: the texts are tokenised (in worker processes when the input is
-large enough for them to pay off, so both cores work), the engine labels them on an engine thread
+large enough for them to pay off, so both cores work; from the bytes they were read from, where the
+fast CSV reader read them), the engine labels them on an engine thread
 (the NZB kernels release the GIL), and a running summary keeps only what the results need. Memory
 is therefore bounded by the chunk size plus the per-tweet label arrays, whatever the input's size.
 
@@ -41,6 +42,7 @@ from cta_desktop.core.analysis.workers import (
     choose_workers,
     encode_chunk,
     encode_chunk_in_worker,
+    encode_chunk_utf8_in_worker,
     get_pool,
 )
 from cta_desktop.core.datasets import ColumnMapping, TweetChunk, read_tweets_csv
@@ -282,7 +284,8 @@ def select_rows(chunk: TweetChunk, keep: np.ndarray) -> TweetChunk:
     return replace(chunk, texts=pick(chunk.texts), dates=pick(chunk.dates), tweet_ids=pick(chunk.tweet_ids),
                    likes=pick(chunk.likes), retweets=pick(chunk.retweets), replies=pick(chunk.replies),
                    is_retweet=pick(chunk.is_retweet), is_reply=pick(chunk.is_reply), row_ids=pick(chunk.row_ids),
-                   probs=None if chunk.probs is None else np.asarray(chunk.probs)[keep])
+                   probs=None if chunk.probs is None else np.asarray(chunk.probs)[keep],
+                   text_utf8=None if chunk.text_utf8 is None else chunk.text_utf8.take(keep))
 
 
 def _flags(values: list[bool], n: int) -> np.ndarray:
@@ -320,7 +323,9 @@ class _Run:
         encoded: Future[Encoded] | Done[Encoded] | None = None
         if self.pool is not None:
             try:
-                encoded = self.pool.submit(encode_chunk_in_worker, chunk.texts)
+                # the texts' bytes where the reader has them: one buffer to send, no strings to pickle
+                encoded = (self.pool.submit(encode_chunk_in_worker, chunk.texts) if chunk.text_utf8 is None
+                           else self.pool.submit(encode_chunk_utf8_in_worker, chunk.text_utf8))
             except (BrokenProcessPool, RuntimeError):
                 self.pool = None
         if encoded is None:

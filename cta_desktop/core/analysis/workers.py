@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from cta_desktop.core import fast_tokens
+from cta_desktop.core.datasets.fast_csv import Utf8Texts
 from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, encode_tokens, tokenize_many
 from cta_desktop.core.textstats import countable_table, countable_word
 
@@ -114,9 +115,23 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
 
     Through the compiled tokenizer (`fast_tokens`) once it is loaded in this process, else in Python:
     the same ids, words and judgement either way (tests/test_fast_tokens.py)."""
+    return _encoded(texts, fast_tokens.encode(texts, index, seq_len), index, seq_len)
+
+
+def encode_chunk_utf8(utf8: Utf8Texts, index: dict[str, int], seq_len: int = SEQ_LEN) -> EncodedChunk:
+    """`encode_chunk` of the texts behind `utf8` (a chunk's `text_utf8`): the compiled tokenizer
+    decodes their bytes itself, so no string is made but those the judgement and the words need."""
+    got = fast_tokens.encode_utf8(utf8.data, utf8.starts, utf8.ends, index, seq_len)
+    if got is None:
+        return encode_chunk(utf8.texts(), index, seq_len)
+    fast, texts = got
+    return _encoded(texts, fast, index, seq_len)
+
+
+def _encoded(texts: Sequence[str], fast: fast_tokens.FastEncoded | None, index: dict[str, int],
+             seq_len: int) -> EncodedChunk:
     from cta_desktop.core.judgement import JUDGED, judge_rows
 
-    fast = fast_tokens.encode(texts, index, seq_len)
     if fast is None:
         token_lists = tokenize_many(texts)
         out = encode_tokens(token_lists, index, seq_len)
@@ -124,7 +139,7 @@ def encode_chunk(texts: Sequence[str], index: dict[str, int], seq_len: int = SEQ
         word_ids, words, oov_rows, oov_words = _judged_words(token_lists, out, reasons == JUDGED, index)
         return EncodedChunk(out, words, reasons, languages, oov_rows, oov_words, word_ids)
     reasons, languages = judge_rows(texts, fast.token_lists(), fast.ids, index, walk=fast_tokens.langid_walk(),
-                                    row_counts=fast.row_counts)
+                                    row_counts=fast.row_counts, ascii=fast.ascii)
     judged = reasons == JUDGED
     word_ids, words, oov_rows, oov_words = fast.word_counts(judged, seq_len)
     if fast.fallback:  # the tweets the kernel left to Python: counted as above, merged in row order
@@ -211,6 +226,11 @@ def _init_worker(vocab: str | list[str], app_pid: int | None = None, compile_loc
 def encode_chunk_in_worker(texts: list[str]) -> EncodedChunk:
     assert _WORKER_INDEX is not None
     return encode_chunk(texts, _WORKER_INDEX)
+
+
+def encode_chunk_utf8_in_worker(utf8: Utf8Texts) -> EncodedChunk:
+    assert _WORKER_INDEX is not None
+    return encode_chunk_utf8(utf8, _WORKER_INDEX)
 
 
 def _ping() -> int:

@@ -27,7 +27,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cta_desktop.core.datasets import fast_csv
-from cta_desktop.core.datasets.chunks import MAX_TEXT_CHARS, ReadStats, RowCounters, TweetChunk, read_chunks
+from cta_desktop.core.datasets.chunks import (
+    MAX_TEXT_CHARS,
+    ReadStats,
+    RowCounters,
+    TweetChunk,
+    Utf8Texts,
+    read_chunks,
+)
 from cta_desktop.core.datasets.csv_reader import CsvReader
 from cta_desktop.core.datasets.encoding import DetectedEncoding, detect_encoding
 from cta_desktop.core.datasets.errors import CsvImportError
@@ -291,7 +298,7 @@ def file_sha256(path: str | Path, block: int = 1 << 20) -> str:
 
 __all__ = [
     "CsvImportError", "ColumnMapping", "CsvPreview", "FilePreview", "CsvLayout", "Layout", "DetectedEncoding",
-    "TweetChunk", "ReadStats", "TweetReader", "Reader", "READERS", "Source", "preview_file", "preview_csv",
+    "TweetChunk", "Utf8Texts", "ReadStats", "TweetReader", "Reader", "READERS", "Source", "preview_file", "preview_csv",
     "read_tweets", "read_tweets_csv", "sniff_layout", "inspect_file", "detect_mapping", "detect_encoding",
     "parse_date", "file_sha256", "guess_person", "estimate_rows", "MAX_TEXT_CHARS",
 ]

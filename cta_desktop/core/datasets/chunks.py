@@ -11,7 +11,9 @@ from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any
 
-from cta_desktop.core.datasets.fast_csv import FastRecords, FastRows
+import numpy as np
+
+from cta_desktop.core.datasets.fast_csv import FastRecords, FastRows, Utf8Texts
 from cta_desktop.core.datasets.mapping import ColumnMapping, Layout, column_values
 from cta_desktop.core.datasets.values import (
     NA_STRINGS,
@@ -24,6 +26,32 @@ from cta_desktop.core.datasets.values import (
 
 MAX_TEXT_CHARS = 10_000  # a tweet is at most 280 characters; longer cells are cut to this
 _FALSE_STRINGS = frozenset({"", "false", "0", "no", "n", "f", "-1"})
+
+
+class _Utf8Parts:
+    """The UTF-8 bytes behind a chunk's texts, batch by batch: only while every batch is a `FastRows`
+    one and no text was cut (then a text is exactly its field's bytes, stripped)."""
+
+    def __init__(self) -> None:
+        self.parts: list[Utf8Texts] | None = []
+
+    def add(self, part: Utf8Texts | None) -> None:
+        if self.parts is not None and part is not None:
+            self.parts.append(part)
+        else:
+            self.parts = None
+
+    def take(self, n: int) -> Utf8Texts | None:
+        """The chunk's texts (its `n` rows) in one buffer, if every row came with its bytes; starts anew."""
+        parts, self.parts = self.parts, []
+        if not parts or sum(map(len, parts)) != n:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        shift = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+        return Utf8Texts(np.concatenate([p.data for p in parts]),
+                         np.concatenate([p.starts + s for p, s in zip(parts, shift.tolist(), strict=True)]),
+                         np.concatenate([p.ends + s for p, s in zip(parts, shift.tolist(), strict=True)]))
 
 
 @dataclass
@@ -50,6 +78,7 @@ class TweetChunk:
     is_reply: list[bool] = field(default_factory=list)
     probs: Any = None  # numpy float32 (n, 3) or None
     row_ids: list[int] = field(default_factory=list)  # the library's row ids, when read from the library
+    text_utf8: Utf8Texts | None = None  # the texts' bytes, when read by the fast CSV scan (see Utf8Texts)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -142,8 +171,11 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
     chunk = TweetChunk()
     malformed0 = repaired0 = 0
 
+    utf8 = _Utf8Parts()
+
     def flush(c: TweetChunk) -> None:
         nonlocal malformed0, repaired0
+        c.text_utf8 = utf8.take(len(c.texts))
         c.skipped_malformed = counters.malformed - malformed0
         c.repaired = counters.repaired - repaired0
         c.rows += c.skipped_malformed
@@ -162,7 +194,7 @@ def read_chunks(rows: Iterable[list[str]], layout: Layout, mapping: ColumnMappin
             batch = list(islice(it, size - len(chunk.texts)))
         if not batch:
             break
-        _add_rows(chunk, batch, need, counters, seen, where, date_parser, width)
+        _add_rows(chunk, batch, need, counters, seen, where, date_parser, width, utf8)
         if len(chunk.texts) >= size:
             flush(chunk)
             yield chunk
@@ -213,24 +245,30 @@ def _counts(values: list[str]) -> list[int | None]:
 
 
 def _add_rows(chunk: TweetChunk, batch: list[list[str]] | FastRows, need: int, counters: RowCounters,
-              seen: set[int], where: tuple[int, ...], date_parser: Any, width: int) -> None:
-    """Add a batch of rows to the chunk, column by column (`read_chunks`)."""
+              seen: set[int], where: tuple[int, ...], date_parser: Any, width: int, utf8: _Utf8Parts) -> None:
+    """Add a batch of rows to the chunk, column by column (`read_chunks`); the texts' bytes to `utf8`."""
     ti, di, ii, li, ri, pi, rti, rpi = where
     if not isinstance(batch, FastRows) and min(map(len, batch)) < need:  # rows too short for every mapped column
         good = [row for row in batch if len(row) >= need]
         counters.malformed += len(batch) - len(good)
         batch = good
     chunk.rows += len(batch)
-    texts = _column(batch, ti)
+    part: Utf8Texts | None = None
+    if isinstance(batch, FastRows):
+        texts, part = batch.column_utf8(ti)
+    else:
+        texts = _column(batch, ti)
     if max(map(len, texts), default=0) > MAX_TEXT_CHARS:
         chunk.truncated += sum(len(t) > MAX_TEXT_CHARS for t in texts)
         texts = [t[:MAX_TEXT_CHARS] for t in texts]
+        part = None  # (a cut text is no longer its field's bytes)
     texts = list(map(str.strip, texts))
     na = NA_STRINGS
     if not (all(texts) and na.isdisjoint(texts)):  # (checked at C speed: most batches have no empty text)
         keep = [i for i, t in enumerate(texts) if t and t not in na]
         chunk.skipped_empty += len(texts) - len(keep)
         batch, texts = _take(batch, keep), [texts[i] for i in keep]
+        part = part.take(keep) if part is not None else None
     if date_parser is None:
         dates: list[str | None] = [None] * len(batch)
     elif isinstance(batch, FastRows):
@@ -257,7 +295,9 @@ def _add_rows(chunk: TweetChunk, batch: list[list[str]] | FastRows, need: int, c
         if len(fresh) < len(keys):
             batch, texts = _take(batch, fresh), [texts[i] for i in fresh]
             dates, tids = [dates[i] for i in fresh], [tids[i] for i in fresh]
+            part = part.take(fresh) if part is not None else None
     n = len(batch)
+    utf8.add(part)
     chunk.texts += texts
     chunk.dates += dates
     chunk.tweet_ids += tids
@@ -275,4 +315,4 @@ def _add_rows(chunk: TweetChunk, batch: list[list[str]] | FastRows, need: int, c
         chunk.is_reply += [False] * n
 
 
-__all__ = ["TweetChunk", "ReadStats", "RowCounters", "read_chunks", "MAX_TEXT_CHARS"]
+__all__ = ["TweetChunk", "Utf8Texts", "ReadStats", "RowCounters", "read_chunks", "MAX_TEXT_CHARS"]

@@ -20,6 +20,7 @@ import functools
 import io
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,29 @@ def _buffers(rows: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return np.zeros((rows, width), np.int64), np.zeros((rows, width), np.int64), np.zeros((rows, width), np.uint8)
 
 
+@dataclass
+class Utf8Texts:
+    """A chunk's texts as the UTF-8 bytes they were read from: text i is `data[starts[i]:ends[i]]`
+    decoded and stripped (`str.strip()`). The tokenising workers take these (one buffer, no string
+    objects to pickle) and make code points of them in a kernel (`fast_tokens.encode_utf8`)."""
+
+    data: np.ndarray  # uint8
+    starts: np.ndarray  # int64
+    ends: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def take(self, keep: Any) -> Utf8Texts:
+        """The texts where `keep` (a bool mask or row numbers) says."""
+        return Utf8Texts(self.data, self.starts[keep], self.ends[keep])
+
+    def texts(self) -> list[str]:
+        """The texts as strings (what `TweetChunk.texts` holds)."""
+        raw = self.data.tobytes()
+        return [raw[a:b].decode("utf-8").strip() for a, b in zip(self.starts.tolist(), self.ends.tolist(), strict=True)]
+
+
 class FastRows:
     """A batch of records: field f of row r is `data[starts[r, f]:ends[r, f]]` (`""` read as `"` where
     `doubled[r, f]`), taken out a column at a time by the kernels."""
@@ -115,13 +139,34 @@ class FastRows:
     def _buf(self) -> np.ndarray:
         return np.frombuffer(self.data, np.uint8)
 
-    def column(self, i: int) -> list[str]:
+    def _gathered(self, i: int) -> np.ndarray:
         n = len(self)
-        if not n:
-            return []
         out = np.empty(int((self.ends[:, i] - self.starts[:, i]).sum()) + n, np.uint8)
         w = _kernels.gather_column(self._buf(), self.starts, self.ends, self.doubled, i, n, out)
-        return out[:w].tobytes().decode("utf-8").split("\0")
+        return out[:w]
+
+    def column(self, i: int) -> list[str]:
+        if not len(self):
+            return []
+        return self._gathered(i).tobytes().decode("utf-8").split("\0")
+
+    def column_utf8(self, i: int) -> tuple[list[str], Utf8Texts | None]:
+        """`column(i)`, and the same fields as UTF-8 bytes (None where a field holds a NUL byte)."""
+        n = len(self)
+        if not n:
+            return [], None
+        data = self._gathered(i)
+        values = data.tobytes().decode("utf-8").split("\0")
+        if len(values) != n:  # (a NUL inside a field: the fields cannot be told apart by it)
+            return values, None
+        nul = np.flatnonzero(data == 0)
+        starts = np.empty(n, np.int64)
+        starts[0] = 0
+        starts[1:] = nul + 1
+        ends = np.empty(n, np.int64)
+        ends[:-1] = nul
+        ends[-1] = len(data)
+        return values, Utf8Texts(data, starts, ends)
 
     def field(self, r: int, i: int) -> str:
         value = self.data[self.starts[r, i]:self.ends[r, i]].decode("utf-8")
