@@ -35,16 +35,18 @@ odd = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["2021-1-05", "
 @given(st.data())
 def test_months_by_class_counts_as_the_loop(data):
     n = data.draw(st.integers(1, 40))
-    one_shape = data.draw(st.booleans())
-    if one_shape:
+    shape = data.draw(st.sampled_from(["one", "iso", "any"]))
+    if shape == "one":
         rest = data.draw(st.sampled_from(["", " 10:11:12"]))
         dates = [d[:10] + rest for d in data.draw(st.lists(iso, min_size=n, max_size=n))]
+    elif shape == "iso":  # (several files' dates: with and without a time or a zone)
+        dates = data.draw(st.lists(iso, min_size=n, max_size=n))
     else:
         dates = data.draw(st.lists(st.one_of(iso, odd), min_size=n, max_size=n))
     labels = np.array(data.draw(st.lists(st.sampled_from([0, 1, 2, NOT_JUDGED]), min_size=n, max_size=n)))
     fast = _months_by_class(dates, labels, N_CLASSES)
-    if one_shape:
-        assert fast is not None  # the readers' dates take the numpy path
+    if shape != "any":
+        assert fast is not None  # the readers' dates take the numpy path, whatever their lengths
     if fast is not None:
         assert fast == months_by_loop(dates, labels)
 
@@ -52,7 +54,8 @@ def test_months_by_class_counts_as_the_loop(data):
 def test_months_by_class_leaves_other_dates_to_the_loop():
     labels = np.zeros(2, np.int64)
     assert _months_by_class(["2021-01-05", None], labels, N_CLASSES) is None
-    assert _months_by_class(["2021-01-05", "2021-01-5"], labels, N_CLASSES) is None  # two lengths
+    assert _months_by_class(["2021-01-05", "2021-1-05"], labels, N_CLASSES) is None  # no "YYYY-MM"
+    assert _months_by_class(["2021-01-05", "2021-01"[:6]], labels, N_CLASSES) is None  # too short
     assert _months_by_class(["2021-01-05", "2021/01/05"], labels, N_CLASSES) is None
     assert _months_by_class(["２０２１-01-05", "2021-01-05"], labels, N_CLASSES) is None  # not ASCII
     assert _months_by_class(["2021-01-05", "2021-02-05"], labels, N_CLASSES) == Counter({("2021-01", 0): 1,

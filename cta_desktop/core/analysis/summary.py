@@ -66,17 +66,23 @@ _DIGITS = (0, 1, 2, 3, 5, 6)  # "YYYY-MM": the digits of an ISO date's month, an
 
 def _months_by_class(dates: list[str | None], labels: np.ndarray, n_classes: int) -> Counter[tuple[str, int]] | None:
     """Counts of (date[:7], class) over the rows of a class (labels 0..n_classes-1), at numpy speed when
-    every date is an ASCII string of one length starting "YYYY-MM" (as the readers write them); else
-    None (then the caller counts them one by one)."""
+    every date is an ASCII string starting "YYYY-MM" (as the readers write them, with or without a time
+    and a zone); else None (then the caller counts them one by one)."""
     n = len(dates)
     if not n or None in dates:
         return None
     try:
-        width = len(dates[0])  # type: ignore[arg-type]
         joined = "".join(dates)  # type: ignore[arg-type]
-        if width < 7 or len(joined) != n * width or len(set(map(len, dates))) != 1:  # type: ignore[arg-type]
-            return None
-        chars = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(n, width)[:, :7].astype(np.int64)
+        width = len(dates[0])  # type: ignore[arg-type]
+        buf = np.frombuffer(joined.encode("ascii"), np.uint8)
+        if len(joined) == n * width and width >= 7:  # (one length: the usual file)
+            chars = buf.reshape(n, width)[:, :7].astype(np.int64)
+        else:
+            lengths = np.fromiter(map(len, dates), np.int64, n)  # type: ignore[arg-type]
+            if lengths.min() < 7:
+                return None
+            starts = np.cumsum(lengths) - lengths
+            chars = buf[starts[:, None] + np.arange(7)].astype(np.int64)
     except (TypeError, UnicodeEncodeError):
         return None
     digits = chars[:, _DIGITS] - 48
