@@ -68,3 +68,29 @@ def _fork_servers(parent: int | None = None) -> set[int]:
             except OSError:
                 pass
     return found
+
+
+def test_a_chunk_pickles_small_and_comes_back_the_same():
+    """What a worker sends back: ids as int16 where they fit (int32 again on arrival), word counts by id
+    without their zeros."""
+    import pickle
+    from collections import Counter
+
+    import numpy as np
+
+    from cta_desktop.core.analysis.workers import EncodedChunk
+
+    for top in (5, 2**15 - 1, 2**15, 2**31 - 1):  # ids that fit in int16, and ids that do not
+        ids = np.zeros((300, 50), np.int32)
+        ids[:, :7] = np.arange(300 * 7).reshape(300, 7) % (top + 1)
+        ids[0, 0] = top
+        word_ids = np.zeros(2000, np.int64)
+        word_ids[[3, 1999]] = [5, 2**40]
+        chunk = EncodedChunk(ids, Counter({"zebra": 2}), np.zeros(300, np.uint8), {4: "de"},
+                             np.array([1, 2], np.int32), ["zebra", "zebra"], word_ids)
+        raw = pickle.dumps(chunk)
+        back = pickle.loads(raw)
+        assert back.ids.dtype == np.int32 and np.array_equal(back.ids, ids)
+        assert back.word_ids.dtype == np.int64 and np.array_equal(back.word_ids, word_ids)
+        assert (back.words, back.languages, back.oov_words) == (chunk.words, chunk.languages, chunk.oov_words)
+        assert len(raw) < (ids.nbytes * 0.6 if top < 2**15 else ids.nbytes * 1.1)

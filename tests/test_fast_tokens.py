@@ -4,6 +4,7 @@ words and judgement of the Python one (preprocess.tokenize_many, the frozen refe
 from __future__ import annotations
 
 import html
+import pickle
 import sys
 import textwrap
 import time
@@ -91,7 +92,11 @@ def _check_utf8(texts: list[str], index: dict[str, int]) -> None:
     assert got is not None
     fast, made = got
     assert list(made) == stripped and fast.ascii.tolist() == [t.isascii() for t in stripped]
-    _same_chunk(workers.encode_chunk_utf8(utf8, index), workers.encode_chunk(stripped, index))
+    chunk = workers.encode_chunk_utf8(utf8, index)
+    _same_chunk(chunk, workers.encode_chunk(stripped, index))
+    back = pickle.loads(pickle.dumps(chunk))  # (as a worker sends it: ids as int16, word counts sparse)
+    _same_chunk(back, chunk)
+    assert back.ids.dtype == np.int32 and back.word_ids.dtype == np.int64
     # the entities the kernel unescapes itself, as html.unescape does; the others left to it
     cps, off, plain, plain_off, _, status = fast_tokens._kernel.decode_fields(data, starts, ends,
                                                                              fast_tokens._tables[0])
