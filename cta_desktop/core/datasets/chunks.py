@@ -283,9 +283,15 @@ def _add_rows(chunk: TweetChunk, batch: list[list[str]] | FastRows, need: int, c
         row_keys = _row_keys(batch, width) if di < 0 else [0] * len(batch)
         keys = [hash(tid) if tid is not None else (hash((text, date)) if di >= 0 else row_key)
                 for tid, text, date, row_key in zip(tids, texts, dates, row_keys, strict=True)]
-    if seen.isdisjoint(keys) and len(set(keys)) == len(keys):  # the usual batch: no tweet seen twice
+    # The usual batch: no tweet seen before, none twice (two passes over the keys).
+    before = len(seen)
+    usual = seen.isdisjoint(keys)
+    if usual:
         seen.update(keys)
-    else:
+        if len(seen) - before != len(keys):  # the same tweet twice within the batch: take them back out
+            seen.difference_update(keys)  # (none of them was there before)
+            usual = False
+    if not usual:
         fresh: list[int] = []
         for i, key in enumerate(keys):
             if key not in seen:
