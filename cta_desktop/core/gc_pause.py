@@ -37,3 +37,8 @@ def paused_gc() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
+
+
+def active() -> bool:
+    """True while some code holds the collector paused."""
+    return _depth > 0

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -50,6 +50,8 @@ def default_library_path() -> Path:
 
 
 class MainWindow(QMainWindow):
+    _warmed_up = Signal()  # (from the warm-up thread: the kernels are ready)
+
     def __init__(self, library_path: Path | None = None, first_run_example: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +62,10 @@ class MainWindow(QMainWindow):
         self.last_error: str = ""
         self.setWindowTitle("CTA Desktop")
         self.setWindowIcon(app_icon())
+        self._warmed_up.connect(self._collect_start_up_garbage)
+        from cta_desktop.gui.gc_collector import GuiThreadCollector
+
+        self.collector = GuiThreadCollector(self)  # cyclic garbage collected on this thread only
         self.setAcceptDrops(True)
 
         self.tabs = QTabWidget()
@@ -201,7 +207,9 @@ class MainWindow(QMainWindow):
         self._check_models()
         from cta_desktop.gui.jobs import warm_up_engine
 
-        warm_up_engine()  # compile (or load) the NZB kernels now, so the first analysis need not wait
+        # compile (or load) the NZB kernels now, so the first analysis need not wait; then collect the
+        # start-up garbage here, on the GUI thread (a Qt object must not be freed from another one)
+        warm_up_engine(done=self._warmed_up.emit)
         # Everything imported and built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, which hold the GIL (and so the event loop) for as long as they scan.
         gc.freeze()
@@ -212,6 +220,12 @@ class MainWindow(QMainWindow):
                 self.import_flow.import_example(analyze_after=True)
                 return
         self.set_status("Ready. Select a person and press Analyze, or import tweets (Ctrl+O).")
+
+    def _collect_start_up_garbage(self) -> None:
+        """Once the kernels are warm: collect what start-up left behind and freeze the rest out of the
+        collector's full passes (here, on the GUI thread: see `jobs.warm_up_engine`)."""
+        gc.collect()
+        gc.freeze()
 
     def _check_models(self) -> None:
         try:
@@ -438,5 +452,6 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001
                 pass
             self.library = None
+        self.collector.stop()
         super().closeEvent(event)
 

@@ -566,3 +566,56 @@ def test_retweets_left_out_by_default_and_brought_back_from_the_menu(qtbot, wind
     window.retweets_action.setChecked(False)
     qtbot.waitUntil(lambda: not window.results_tab.bundle.result.include_retweets and not window.busy(),
                     timeout=60_000)
+
+
+def test_warm_up_never_collects_garbage_off_the_gui_thread(qtbot, window, monkeypatch):
+    """The warm-up thread compiles with the collector paused (a collection run from it could free the
+    window's Qt objects off the GUI thread: it crashed this suite once), then the window collects the
+    start-up garbage on its own thread."""
+    import gc
+
+    from cta_desktop.gui import jobs
+
+    seen: list[tuple[str, bool]] = []  # (thread, collector enabled) at each collection
+    collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: seen.append((threading.current_thread().name, gc.isenabled()))
+                        or collect(*a))
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append((threading.current_thread().name, gc.isenabled()))
+
+    gc.callbacks.append(callback)
+    try:
+        with qtbot.waitSignal(window._warmed_up, timeout=180_000):
+            thread = jobs.warm_up_engine(done=window._warmed_up.emit)
+        thread.join(60)
+        qtbot.waitUntil(lambda: any(name == "MainThread" for name, _ in seen), timeout=10_000)
+    finally:
+        gc.callbacks.remove(callback)
+    assert not any(name == "cta-warmup" for name, _ in seen)  # not one collection ran from the warm-up
+    assert gc.isenabled()
+
+
+def test_the_gui_thread_collector_collects_as_the_collector_would(qtbot):
+    import gc
+
+    from cta_desktop.core.gc_pause import paused_gc
+    from cta_desktop.gui.gc_collector import GuiThreadCollector
+
+    assert gc.isenabled()
+    collector = GuiThreadCollector(interval_ms=60_000)
+    try:
+        assert not gc.isenabled()  # no collection from whichever thread allocates
+        junk = [[] for _ in range(gc.get_threshold()[0] + 100)]
+        for item in junk:
+            item.append(item)  # cycles: only a collection frees them
+        del junk
+        with paused_gc():
+            assert collector.check() is None  # an analysis holds it paused: not now
+        assert gc.get_count()[0] > gc.get_threshold()[0]
+        assert collector.check() is not None and gc.get_count()[0] < gc.get_threshold()[0]
+        assert collector.check() is None  # nothing to do
+    finally:
+        collector.stop()
+    assert gc.isenabled()
