@@ -58,6 +58,11 @@ def test_months_by_class_leaves_other_dates_to_the_loop():
     assert _months_by_class(["2021-01-05", "2021-01"[:6]], labels, N_CLASSES) is None  # too short
     assert _months_by_class(["2021-01-05", "2021/01/05"], labels, N_CLASSES) is None
     assert _months_by_class(["２０２１-01-05", "2021-01-05"], labels, N_CLASSES) is None  # not ASCII
+    # lengths that add up as if they were one: each date is still read from its own start
+    three = np.zeros(3, np.int64)
+    assert _months_by_class(["2021-01-05", "2021-02-052021-04-01", ""], three, N_CLASSES) is None
+    dates = ["2021-01-05", "2021-02-052021-04", "2021-05"]
+    assert _months_by_class(dates, three, N_CLASSES) == months_by_loop(dates, three)
     assert _months_by_class(["2021-01-05", "2021-02-05"], labels, N_CLASSES) == Counter({("2021-01", 0): 1,
                                                                                          ("2021-02", 0): 1})
 

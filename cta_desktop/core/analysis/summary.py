@@ -72,19 +72,18 @@ def _months_by_class(dates: list[str | None], labels: np.ndarray, n_classes: int
     if not n or None in dates:
         return None
     try:
-        joined = "".join(dates)  # type: ignore[arg-type]
-        width = len(dates[0])  # type: ignore[arg-type]
-        buf = np.frombuffer(joined.encode("ascii"), np.uint8)
-        if len(joined) == n * width and width >= 7:  # (one length: the usual file)
-            chars = buf.reshape(n, width)[:, :7].astype(np.int64)
-        else:
-            lengths = np.fromiter(map(len, dates), np.int64, n)  # type: ignore[arg-type]
-            if lengths.min() < 7:
-                return None
-            starts = np.cumsum(lengths) - lengths
-            chars = buf[starts[:, None] + np.arange(7)].astype(np.int64)
+        buf = np.frombuffer("".join(dates).encode("ascii"), np.uint8)  # type: ignore[arg-type]
+        lengths = np.fromiter(map(len, dates), np.int64, n)  # type: ignore[arg-type]
     except (TypeError, UnicodeEncodeError):
         return None
+    width = int(lengths[0])
+    if lengths.min() < 7:
+        return None
+    if (lengths == width).all():  # (one length: the usual file)
+        chars = buf.reshape(n, width)[:, :7].astype(np.int64)
+    else:  # each date from its own start
+        starts = np.cumsum(lengths) - lengths
+        chars = buf[starts[:, None] + np.arange(7)].astype(np.int64)
     digits = chars[:, _DIGITS] - 48
     if not (((digits >= 0) & (digits <= 9)).all() and (chars[:, 4] == 45).all()):
         return None
