@@ -705,9 +705,7 @@ def decode_fields(data, starts, ends, flags):
             v += 1
             k += 1
         if status[r]:  # as it was: html.unescape will do it
-            v = row_v
-            for k in range(first, w):
-                plain[v] = cps[k]
-                v += 1
+            v = row_v + w - first
+            plain[row_v:v] = cps[first:w]
         plain_off[r + 1] = v
     return cps[:w], off, plain[:v], plain_off, ascii, status

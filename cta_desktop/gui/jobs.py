@@ -9,7 +9,6 @@ small analysis).
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,30 +40,21 @@ def cached_model(sparsity: int) -> tuple[Any, Any]:
         return _models[sparsity]
 
 
-def warm_up_engine(done: Callable[[], None] | None = None) -> threading.Thread:
+def warm_up_engine(done: Callable[[], None]) -> threading.Thread:
     """From app start, in one background thread: load the language identifier's model (needed by the
     first analysis: ~0.3-0.8 s, decompressing), then compile (or load from the cache) the NZB kernels
     (seconds when cold; until they are ready analyses run on the NumPy reference, see `best_engine`),
     then the tokenizer kernel (`core.fast_tokens`; until it is ready analyses tokenise in Python).
     One after the other, so the first does not fight the compiler for the GIL.
 
-    Then it imports the matplotlib modules the charts use and, once the kernels are ready, collects
-    the start-up garbage and freezes what is left (numba, llvmlite, matplotlib, the language model:
-    ~80k objects that live as long as the app) out of the collector's full passes, which otherwise
-    scanned them all with the GIL held whenever a result was shown (~90 ms each, several per display).
-
-    This thread never collects itself (a collection run from it could free the window's Qt objects off
-    the GUI thread: `gui/gc_collector.py`); `done`, if given, is called at the end, from this thread,
-    and the window collects and freezes on its own thread then; without it this thread only freezes."""
+    Then it imports the matplotlib modules the charts use and, once the kernels are ready, calls `done`
+    (from this thread): the window then collects the start-up garbage on its own thread and freezes
+    what is left (numba, llvmlite, matplotlib, the language model: ~80k objects that live as long as
+    the app) out of the collector's full passes, which otherwise scanned them all with the GIL held
+    whenever a result was shown (~90 ms each, several per display). This thread never collects: a
+    collection run from it could free the window's Qt objects off the GUI thread (`gui/gc_collector.py`)."""
 
     def warm() -> None:
-        _warm_all()
-        if done is not None:
-            done()
-        else:
-            gc.freeze()
-
-    def _warm_all() -> None:
         from cta_desktop.core.engines import start_warmup
         from cta_desktop.core.language import warm_up as warm_up_language
 
@@ -85,6 +75,7 @@ def warm_up_engine(done: Callable[[], None] | None = None) -> threading.Thread:
         from cta_desktop.core.datasets import fast_csv
 
         fast_csv.warm_up()  # the compiled CSV reader (files are read by the csv module until it is ready)
+        done()
 
     thread = threading.Thread(target=warm, name="cta-warmup", daemon=True)
     thread.start()
