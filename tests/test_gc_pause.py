@@ -60,3 +60,28 @@ def test_an_analysis_runs_with_the_collector_paused(monkeypatch):
     monkeypatch.setattr(pipeline, "_analyze", spy)
     result = analyze_texts(["I love this", "this is awful", "ok then"], workers=0)
     assert result.n_tweets == 3 and seen == [False] and gc.isenabled()
+
+
+def test_holds_and_pauses_overlap_in_any_order():
+    from cta_desktop.core import gc_pause
+
+    assert gc.isenabled()
+    gc_pause.hold()
+    try:
+        assert not gc.isenabled() and not gc_pause.active()  # a hold is not an analysis
+        with paused_gc():
+            assert gc_pause.active()
+            gc_pause.hold()
+        assert not gc.isenabled(), "the pause ended inside two holds"
+        gc_pause.release()
+        assert not gc.isenabled(), "one hold is left"
+    finally:
+        gc_pause.release()
+    assert gc.isenabled()
+    with paused_gc():  # a hold that starts inside a pause and outlives it
+        gc_pause.hold()
+    assert not gc.isenabled()
+    gc_pause.release()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        gc_pause.release()

@@ -1,11 +1,13 @@
-"""Python's cyclic garbage collector, run from the GUI thread only, while a window is open.
+"""Python's cyclic garbage collector, run from the GUI thread only, while the GUI has Qt objects.
 
 A collection frees all cyclic garbage, Qt objects among it, in whichever thread happens to trigger
 it; PySide then deletes a widget's C++ object in that thread, and a widget deleted off the GUI thread
 can crash the app (the warm-up thread, compiling the kernels, triggered such a crash in a GUI test).
-So while the window is open automatic collection is off, and a timer on the GUI thread collects as
-the collector itself would (its thresholds, generations 0, 1, 2), except while an analysis pauses it
-(`core.gc_pause`). The pattern of pyqtgraph's `GarbageCollector`.
+So while a collector is alive automatic collection is held off (`core.gc_pause.hold`), and a timer on
+the GUI thread collects as the collector itself would (its thresholds, generations 0, 1, 2), except
+while an analysis pauses it (`core.gc_pause.paused_gc`). Holds are counted: a window and the app's
+warm-up (`gui/warm_up.py`) each keep one, and collection runs by itself again only when both have
+ended. The pattern of pyqtgraph's `GarbageCollector`.
 """
 
 from __future__ import annotations
@@ -20,17 +22,16 @@ INTERVAL_MS = 500
 
 
 class GuiThreadCollector(QObject):
-    """Turns automatic collection off until `stop()`, collecting from a timer of the object's thread."""
+    """Holds automatic collection off until `stop()` (or its deletion), collecting from a timer of its thread."""
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS):
         super().__init__(parent)
-        self._was_enabled = gc.isenabled()
-        gc.disable()
+        gc_pause.hold()
+        held = self._held = [True]  # (shared with the lambda below, which must not keep self alive)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check)
         self.timer.start(interval_ms)
-        was_enabled = self._was_enabled  # (deleted with its window unclosed: collection back all the same)
-        self.destroyed.connect(lambda *_: gc.enable() if was_enabled else None)
+        self.destroyed.connect(lambda *_: _release(held))  # deleted without stop(): the hold ends all the same
 
     def check(self) -> int | None:
         """Collect the generations the collector would have by now; the generation collected, if any."""
@@ -45,7 +46,12 @@ class GuiThreadCollector(QObject):
         return generation
 
     def stop(self) -> None:
-        """Automatic collection back as it was (the window closes)."""
+        """End this collector's hold (its window closes; the warm-up is done)."""
         self.timer.stop()
-        if self._was_enabled:
-            gc.enable()
+        _release(self._held)
+
+
+def _release(held: list[bool]) -> None:
+    if held[0]:
+        held[0] = False
+        gc_pause.release()

@@ -41,45 +41,50 @@ def cached_model(sparsity: int) -> tuple[Any, Any]:
 
 
 def warm_up_engine(done: Callable[[], None]) -> threading.Thread:
-    """From app start, in one background thread: load the language identifier's model (needed by the
-    first analysis: ~0.3-0.8 s, decompressing), then compile (or load from the cache) the NZB kernels
-    (seconds when cold; until they are ready analyses run on the NumPy reference, see `best_engine`),
-    then the tokenizer kernel (`core.fast_tokens`; until it is ready analyses tokenise in Python).
-    One after the other, so the first does not fight the compiler for the GIL.
+    """In one background thread: load the language identifier's model (needed by the first analysis:
+    ~0.3-0.8 s, decompressing), then compile (or load from the cache) the NZB kernels (seconds when
+    cold; until they are ready analyses run on the NumPy reference, see `best_engine`), then the
+    tokenizer kernel (`core.fast_tokens`; until it is ready analyses tokenise in Python) and the CSV
+    reader's. One after the other, so the first does not fight the compiler for the GIL. Then it
+    imports the matplotlib modules the charts use, and calls `done` from this thread when it ends (also
+    if a step failed: each then has its slower stand-in).
 
-    Then it imports the matplotlib modules the charts use and, once the kernels are ready, calls `done`
-    (from this thread): the window then collects the start-up garbage on its own thread and freezes
-    what is left (numba, llvmlite, matplotlib, the language model: ~80k objects that live as long as
-    the app) out of the collector's full passes, which otherwise scanned them all with the GIL held
-    whenever a result was shown (~90 ms each, several per display). This thread never collects: a
-    collection run from it could free the window's Qt objects off the GUI thread (`gui/gc_collector.py`)."""
+    The app runs it once, from `gui/warm_up.py`, which holds garbage collection off meanwhile and
+    collects and freezes the start-up garbage on the GUI thread after `done`. This thread never
+    collects: a collection run from it could free Qt objects off the GUI thread (`gui/gc_collector.py`)."""
 
     def warm() -> None:
-        from cta_desktop.core.engines import start_warmup
-        from cta_desktop.core.language import warm_up as warm_up_language
-
-        warm_up_language()
-        start_warmup()
-        import matplotlib.backends.backend_agg  # noqa: F401 - imported here so that they are frozen below
-        import matplotlib.figure  # noqa: F401
-
         try:
-            from cta_desktop.core.engines import sparse
-        except ImportError:  # no numba: nothing to wait for
-            pass
-        else:
-            sparse.warmup_async().join()
-        from cta_desktop.core import fast_tokens
-
-        fast_tokens.warm_up()  # the compiled tokenizer (analyses tokenise in Python until it is ready)
-        from cta_desktop.core.datasets import fast_csv
-
-        fast_csv.warm_up()  # the compiled CSV reader (files are read by the csv module until it is ready)
-        done()
+            _warm()
+        finally:
+            done()
 
     thread = threading.Thread(target=warm, name="cta-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def _warm() -> None:
+    from cta_desktop.core.engines import start_warmup
+    from cta_desktop.core.language import warm_up as warm_up_language
+
+    warm_up_language()
+    start_warmup()
+    import matplotlib.backends.backend_agg  # noqa: F401 - imported here so that they are frozen after
+    import matplotlib.figure  # noqa: F401
+
+    try:
+        from cta_desktop.core.engines import sparse
+    except ImportError:  # no numba: nothing to wait for
+        pass
+    else:
+        sparse.warmup_async().join()
+    from cta_desktop.core import fast_tokens
+
+    fast_tokens.warm_up()  # the compiled tokenizer (analyses tokenise in Python until it is ready)
+    from cta_desktop.core.datasets import fast_csv
+
+    fast_csv.warm_up()  # the compiled CSV reader (files are read by the csv module until it is ready)
 
 
 @dataclass

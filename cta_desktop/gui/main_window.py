@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -41,6 +41,7 @@ MODEL_CHOICES = ((0, "Dense (no pruning)"), (70, "70% pruned"), (75, "75% pruned
 if TYPE_CHECKING:
     from cta_desktop.core.library import ImportReport, Library
     from cta_desktop.gui.jobs import AnalysisBundle
+    from cta_desktop.gui.warm_up import EngineWarmUp
 
 
 def default_library_path() -> Path:
@@ -50,8 +51,6 @@ def default_library_path() -> Path:
 
 
 class MainWindow(QMainWindow):
-    _warmed_up = Signal()  # (from the warm-up thread: the kernels are ready)
-
     def __init__(self, library_path: Path | None = None, first_run_example: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,10 +61,10 @@ class MainWindow(QMainWindow):
         self.last_error: str = ""
         self.setWindowTitle("CTA Desktop")
         self.setWindowIcon(app_icon())
-        self._warmed_up.connect(self._collect_start_up_garbage)
         from cta_desktop.gui.gc_collector import GuiThreadCollector
 
         self.collector = GuiThreadCollector(self)  # cyclic garbage collected on this thread only
+        self.warm_up: EngineWarmUp | None = None  # the app's kernel warm-up (from _startup)
         self.setAcceptDrops(True)
 
         self.tabs = QTabWidget()
@@ -205,11 +204,10 @@ class MainWindow(QMainWindow):
             return
         self.search_tab.set_library(self.library)
         self._check_models()
-        from cta_desktop.gui.jobs import warm_up_engine
+        from cta_desktop.gui.warm_up import engine_warm_up
 
-        # compile (or load) the NZB kernels now, so the first analysis need not wait; then collect the
-        # start-up garbage here, on the GUI thread (a Qt object must not be freed from another one)
-        warm_up_engine(done=self._warmed_up.emit)
+        # compile (or load) the kernels now, so the first analysis need not wait (once per process)
+        self.warm_up = engine_warm_up()
         # Everything imported and built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, which hold the GIL (and so the event loop) for as long as they scan.
         gc.freeze()
@@ -220,12 +218,6 @@ class MainWindow(QMainWindow):
                 self.import_flow.import_example(analyze_after=True)
                 return
         self.set_status("Ready. Select a person and press Analyze, or import tweets (Ctrl+O).")
-
-    def _collect_start_up_garbage(self) -> None:
-        """Once the kernels are warm: collect what start-up left behind and freeze the rest out of the
-        collector's full passes (here, on the GUI thread: see `jobs.warm_up_engine`)."""
-        gc.collect()
-        gc.freeze()
 
     def _check_models(self) -> None:
         try:

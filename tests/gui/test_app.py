@@ -569,12 +569,12 @@ def test_retweets_left_out_by_default_and_brought_back_from_the_menu(qtbot, wind
 
 
 def test_warm_up_never_collects_garbage_off_the_gui_thread(qtbot, window, monkeypatch):
-    """The warm-up thread compiles with the collector paused (a collection run from it could free the
-    window's Qt objects off the GUI thread: it crashed this suite once), then the window collects the
-    start-up garbage on its own thread."""
+    """The warm-up thread runs with automatic collection held off (a collection run from it could free
+    the window's Qt objects off the GUI thread: it crashed this suite once), then the start-up garbage is
+    collected on the GUI thread."""
     import gc
 
-    from cta_desktop.gui import jobs
+    from cta_desktop.gui.warm_up import EngineWarmUp
 
     seen: list[tuple[str, bool]] = []  # (thread, collector enabled) at each collection
     collect = gc.collect
@@ -587,13 +587,64 @@ def test_warm_up_never_collects_garbage_off_the_gui_thread(qtbot, window, monkey
 
     gc.callbacks.append(callback)
     try:
-        with qtbot.waitSignal(window._warmed_up, timeout=180_000):
-            thread = jobs.warm_up_engine(done=window._warmed_up.emit)
-        thread.join(60)
-        qtbot.waitUntil(lambda: any(name == "MainThread" for name, _ in seen), timeout=10_000)
+        warm = EngineWarmUp()  # a second warm-up, its own (the window's is the app's one)
+        with qtbot.waitSignal(warm.ready, timeout=180_000):
+            pass
+        warm.python_thread.join(60)
     finally:
         gc.callbacks.remove(callback)
+    assert warm.is_ready
+    assert ("MainThread", False) in seen  # the start-up garbage, collected on the GUI thread
     assert not any(name == "cta-warmup" for name, _ in seen)  # not one collection ran from the warm-up
+    assert not gc.isenabled()  # the window still holds it off
+
+
+def test_the_warm_up_outlives_its_window_and_is_the_apps_one(qtbot, dialogs, tmp_path, monkeypatch):
+    """A window closed and deleted while the kernels still compile (as on a fresh numba cache): the
+    warm-up signals the app's object, not the window (it used to emit on the deleted window), and
+    holds automatic collection off until it ends. A second window shares the same warm-up."""
+    import gc
+
+    from cta_desktop.gui import jobs, warm_up
+    from cta_desktop.gui.main_window import MainWindow
+
+    release, errors, started = threading.Event(), [], []
+
+    def slow_warm_up(done):
+        def run():
+            release.wait(60)
+            try:
+                done()
+            except Exception as exc:  # noqa: BLE001 - recorded for the assertion below
+                errors.append(exc)
+
+        started.append(threading.Thread(target=run, name="cta-warmup", daemon=True))
+        started[-1].start()
+        return started[-1]
+
+    monkeypatch.setattr(jobs, "warm_up_engine", slow_warm_up)
+    monkeypatch.setattr(warm_up, "_instance", None)  # this test's own app warm-up
+    assert gc.isenabled()
+    first = MainWindow(library_path=tmp_path / "a.sqlite3", first_run_example=False)
+    first.show()
+    qtbot.waitUntil(lambda: first.library is not None, timeout=10_000)
+    warm = first.warm_up
+    assert warm is not None and not warm.is_ready and len(started) == 1
+    with qtbot.waitSignal(first.destroyed, timeout=10_000):
+        first.close()
+        first.deleteLater()
+    assert not gc.isenabled(), "the window is gone but the warm-up still compiles"
+    second = MainWindow(library_path=tmp_path / "b.sqlite3", first_run_example=False)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: second.library is not None, timeout=10_000)
+    assert second.warm_up is warm and len(started) == 1  # one warm-up a process
+    with qtbot.waitSignal(warm.ready, timeout=10_000):
+        release.set()
+    started[0].join(10)
+    assert errors == [] and warm.is_ready
+    assert not gc.isenabled()  # the second window holds it off
+    second.close()
     assert gc.isenabled()
 
 
