@@ -16,6 +16,7 @@ objects that live as long as the app) out of the collector's full passes.
 from __future__ import annotations
 
 import gc
+import threading
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -38,7 +39,21 @@ class EngineWarmUp(QObject):
         self.is_ready = False
         self.collector = GuiThreadCollector(self)
         self._ended_in_thread.connect(self._end)
-        self.python_thread = jobs.warm_up_engine(done=self._ended_in_thread.emit)
+        # The app may quit (and delete this object with it) while a cold cache still compiles: the thread
+        # then has nobody to tell. The lock keeps the deletion from falling between its check and its emit.
+        lock, alive = threading.Lock(), [True]
+
+        def gone(*_: object) -> None:
+            with lock:
+                alive[0] = False
+
+        def ended() -> None:  # (in the warm-up thread)
+            with lock:
+                if alive[0]:
+                    self._ended_in_thread.emit()
+
+        self.destroyed.connect(gone)
+        self.python_thread = jobs.warm_up_engine(done=ended)
 
     def _end(self) -> None:
         gc.collect()

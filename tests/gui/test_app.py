@@ -654,6 +654,20 @@ def test_the_warm_up_outlives_its_window_and_is_the_apps_one(qtbot, dialogs, tmp
     second.close()
     assert gc.isenabled()
 
+    # the app quits (deleting its warm-up) while the kernels still compile: the thread ends quietly
+    from PySide6.QtCore import QObject
+
+    release.clear()
+    app_stand_in = QObject()
+    orphan = warm_up.EngineWarmUp(app_stand_in)
+    assert len(started) == 2 and not gc.isenabled()
+    with qtbot.waitSignal(orphan.destroyed, timeout=10_000):
+        app_stand_in.deleteLater()
+    assert gc.isenabled()  # its collector went with it
+    release.set()
+    started[1].join(10)
+    assert errors == [] and not started[1].is_alive()
+
 
 def test_the_gui_thread_collector_collects_as_the_collector_would(qtbot):
     import gc
