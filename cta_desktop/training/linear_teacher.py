@@ -48,6 +48,27 @@ def _features(train_docs: list[str], other_docs: Sequence[list[str]]):
     return x_train, others
 
 
+def out_of_fold_probs(x, labels: np.ndarray, others: Sequence, make_model, folds: int = FOLDS,
+                      seed: int = 0) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(out-of-fold probabilities for the rows of `x`, probabilities for each feature matrix in `others`
+    from a model fitted on all rows); `make_model()` gives an unfitted scikit-learn classifier."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.asarray(labels)
+
+    def proba(model, features) -> np.ndarray:
+        out = np.zeros((features.shape[0], 3), dtype=np.float32)
+        out[:, model.classes_] = model.predict_proba(features)  # a class missing from a tiny fold stays 0
+        return out
+
+    oof = np.zeros((x.shape[0], 3), dtype=np.float32)
+    n_folds = max(2, min(folds, int(np.bincount(labels).min()))) if x.shape[0] else folds
+    for fit_rows, held_out in StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(x, labels):
+        oof[held_out] = proba(make_model().fit(x[fit_rows], labels[fit_rows]), x[held_out])
+    full = make_model().fit(x, labels) if len(others) else None
+    return oof, [proba(full, f) for f in others]
+
+
 def linear_teacher_probs(train_tokens: Sequence[Sequence[str]], labels: np.ndarray,
                          other_tokens: Sequence[Sequence[Sequence[str]]] = (), c: float = 1.0, folds: int = FOLDS,
                          seed: int = 0) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -55,24 +76,8 @@ def linear_teacher_probs(train_tokens: Sequence[Sequence[str]], labels: np.ndarr
     from a model fitted on all training tweets); (n, 3) float32 arrays, classes 0, 1, 2."""
     require_sklearn()
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
 
-    labels = np.asarray(labels)
     docs = [" ".join(t) for t in train_tokens]
     x, others = _features(docs, [[" ".join(t) for t in toks] for toks in other_tokens])
-
-    def fit(rows):
-        model = LogisticRegression(C=c, max_iter=300, class_weight="balanced")
-        return model.fit(x[rows], labels[rows])
-
-    def proba(model, features) -> np.ndarray:
-        out = np.zeros((features.shape[0], 3), dtype=np.float32)
-        out[:, model.classes_] = model.predict_proba(features)  # a class missing from a tiny fold stays 0
-        return out
-
-    oof = np.zeros((len(docs), 3), dtype=np.float32)
-    n_folds = max(2, min(folds, int(np.bincount(labels).min()))) if len(docs) else folds
-    for fit_rows, held_out in StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(x, labels):
-        oof[held_out] = proba(fit(fit_rows), x[held_out])
-    full = fit(np.arange(len(docs))) if others else None
-    return oof, [proba(full, f) for f in others]
+    return out_of_fold_probs(x, labels, others, lambda: LogisticRegression(C=c, max_iter=300, class_weight="balanced"),
+                             folds, seed)
