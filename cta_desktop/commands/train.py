@@ -27,6 +27,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--teachers", type=int, default=None, help="extra dense models in the distillation ensemble (0: none)")
     p.add_argument("--linear-teacher", type=float, default=None,
                    help="weight of the n-gram logistic regression in the distillation teacher (0: dense models only)")
+    p.add_argument("--sentence-teacher", type=float, default=None,
+                   help="weight of the sentence-encoder logistic regression in the distillation teacher "
+                        "(0: without it; needs the teacher extra)")
     p.add_argument("--distill-alpha", type=float, default=None,
                    help="weight of the teacher's probabilities in the pruned models' targets (default 0.8)")
     p.add_argument("--prune-runs", type=int, default=None,
@@ -51,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         "epochs": args.epochs, "prune_epochs": args.prune_epochs, "dropout": args.dropout, "lr": args.lr,
         "max_vocab": args.max_vocab, "seed": args.seed, "emoji_fraction": args.emoji_fraction,
         "glove_scale": args.glove_scale, "teachers": args.teachers, "prune_runs": args.prune_runs,
-        "linear_teacher": args.linear_teacher, "distill_alpha": args.distill_alpha,
+        "linear_teacher": args.linear_teacher,
+        "sentence_teacher": args.sentence_teacher, "distill_alpha": args.distill_alpha,
     }.items() if v is not None}
     if args.no_tse:
         overrides["tse"] = False

