@@ -123,3 +123,76 @@ def test_highlight_html(explainer: Explainer) -> None:
     assert "<span>qzxvbnmw</span>" in out  # unknown words are never shaded
     dark = highlight_html(ex, background="#202020")
     assert dark != out and '">terrible</span>' in dark
+
+
+def _plain(markup: str) -> str:
+    """The text a reader sees in highlight_html's output (tags dropped, entities read)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("@Bob loooove this!!! http://t.co/x #HappyBirthday2You :) 12,000 fans?",
+     ["@Bob", "loooove", "this", "!", "!", "http://t.co/x", "Happy", "Birthday", "2You", ":)", "12,000", "fans", "?"]),
+    ("I ❤️ NY 😀😀 at 4:30pm", ["I", "❤️", "NY", "😀", "😀", "at", "4", "30pm"]),
+    ("Tom&amp;Jerry’s show is sooo GOOD :D", ["Tom", "Jerry’s", "show", "is", "sooo", "GOOD", ":D"]),
+])
+def test_tokens_are_found_in_the_tweet_as_written(text: str, words: list[str]) -> None:
+    import html
+
+    from cta_desktop.core.explain import align_tokens
+    from cta_desktop.core.preprocess import tokenize
+
+    shown = html.unescape(text)
+    spans = align_tokens(shown, tokenize(text))
+    assert spans is not None and [shown[a:b] for a, b in spans] == words
+
+
+def test_a_token_that_cannot_be_placed_gives_none() -> None:
+    from cta_desktop.core.explain import align_tokens
+
+    assert align_tokens("good day", ["good", "night"]) is None
+    assert align_tokens("good day", ["<user>"]) is None
+
+
+def test_highlights_show_the_tweet_as_written(explainer: Explainer) -> None:
+    from cta_desktop.core.explain import highlight_html
+
+    text = "@Bob I HATE this sooo much 😡 http://t.co/x &amp; more"
+    ex = explainer.explain(text)
+    out = highlight_html(ex)
+    assert _plain(out) == "@Bob I HATE this sooo much 😡 http://t.co/x & more"
+    assert '">HATE</span>' in out and "toward negative" in out and "<user>" not in out
+    assert out.count("<span") == len(ex.tokens)
+
+
+def test_highlights_fall_back_to_the_tokens_when_a_token_cannot_be_placed(explainer: Explainer) -> None:
+    from cta_desktop.core.explain import highlight_html
+
+    ex = explainer.explain("Miss you already. #1989SecretSessions")  # "1989secret" is read as a number
+    assert _plain(highlight_html(ex)) == " ".join(t.token for t in ex.tokens)
+
+
+def test_real_tweets_are_shown_as_written() -> None:
+    import csv
+    import html
+
+    from cta_desktop.core.explain import align_tokens
+    from cta_desktop.core.preprocess import tokenize_many
+    from cta_desktop.training.data import default_tweeteval_dir
+
+    folder = default_tweeteval_dir().parent / "celebrity_tweets"
+    if not folder.exists():
+        pytest.skip("celebrity archives not available")
+    with open(folder / "katyperry.csv", encoding="utf-8", newline="") as f:
+        texts = [html.unescape(row["content"]) for row in csv.DictReader(f)]
+    placed = 0
+    for text, tokens in zip(texts, tokenize_many(texts), strict=True):
+        spans = align_tokens(text, tokens)
+        if spans is None:
+            continue
+        placed += 1
+        assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:], strict=False)), text
+    assert placed >= 0.97 * len(texts), f"{placed} of {len(texts)}"

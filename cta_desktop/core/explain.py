@@ -15,6 +15,7 @@ push 0 by definition: the model never sees the word, only an "unknown word" mark
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,18 @@ from typing import Any
 import numpy as np
 
 from cta_desktop.core.model_spec import LABELS
-from cta_desktop.core.preprocess import OOV_ID, SEQ_LEN, tokenize
+from cta_desktop.core.preprocess import (
+    EMOTICON_TOKENS,
+    MENTION_RE,
+    NUMBER_TOKEN,
+    OOV_ID,
+    SEQ_LEN,
+    URL_RE,
+    URL_TOKEN,
+    USER_TOKEN,
+    emoji_spans,
+    tokenize,
+)
 
 NOTE = "Highlighted words show what the model relies on for this label, not whether the label is true."
 # Colours of highlighted words (the app's sentiment colours; "away" marks words pulling the other way).
@@ -140,6 +152,55 @@ def explain(text: str, model: Any = None, engine: Any = None) -> Explanation:
     return Explainer(model, engine).explain(text)
 
 
+# as the tokenizer reads digits: a number (not run into letters), else a word starting with a digit
+_NUMBER_RE = re.compile(r"[0-9]+(?:[.,:][0-9]+)*(?![^\W_])|[0-9][^\W_]*")
+
+
+def _word_re(token: str) -> re.Pattern[str]:
+    # preprocessing lower-cases, shortens runs of 3+ letters to 2 and writes ’ as '; "!!!" is two "!" tokens
+    if not token.isalnum() and len(token) == 1:
+        return re.compile(re.escape(token))
+    return re.compile("".join("['’]" if c == "'" else re.escape(c) + "+" for c in token), re.IGNORECASE)
+
+
+def _starts_a_word(text: str, i: int, pos: int) -> bool:
+    """A token may start right after the previous one, after a non-word character, or at a
+    CamelCase or letter-digit boundary (where hashtags are split)."""
+    if i == pos or i == 0 or not (text[i - 1].isalnum()):
+        return True
+    return (text[i - 1].islower() and text[i].isupper()) or (text[i - 1].isalpha() and text[i].isdigit())
+
+
+def align_tokens(text: str, tokens: Sequence[str]) -> list[tuple[int, int]] | None:
+    """Where each of `tokenize(text)`'s tokens is in the tweet as written: (start, end) per token, in
+    order; None if a token cannot be placed (the caller then shows the tokens themselves)."""
+    emoji = emoji_spans(text) if not text.isascii() else []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for tok in tokens:
+        found: tuple[int, int] | None = None
+        if tok == URL_TOKEN or tok == USER_TOKEN or tok == NUMBER_TOKEN:
+            rx = URL_RE if tok == URL_TOKEN else MENTION_RE if tok == USER_TOKEN else _NUMBER_RE
+            m = rx.search(text, pos)
+            found = m.span() if m else None
+        elif tok in EMOTICON_TOKENS:
+            lowered = text.lower()
+            hits = [(i, i + len(face)) for face in EMOTICON_TOKENS[tok] if (i := lowered.find(face, pos)) >= 0]
+            found = min(hits) if hits else None
+        elif len(tok) > 2 and tok[0] == ":" and tok[-1] == ":":
+            found = next(((i, end) for i, end, name in emoji if i >= pos and name == tok), None)
+            if found is None and (i := text.lower().find(tok, pos)) >= 0:  # typed as text
+                found = (i, i + len(tok))
+        else:
+            found = next((m.span() for m in _word_re(tok).finditer(text, pos)
+                          if _starts_a_word(text, m.start(), pos)), None)
+        if found is None:
+            return None
+        spans.append(found)
+        pos = found[1]
+    return spans
+
+
 def _blend(colour: str, background: str, strength: float) -> str:
     """`colour` laid over `background` at `strength` (0..1), as #rrggbb (Qt's rich text has no alpha)."""
     a = max(0.0, min(1.0, strength))
@@ -150,20 +211,30 @@ def _blend(colour: str, background: str, strength: float) -> str:
 
 def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dict[str, str] | None = None,
                    away: str = AWAY_COLOUR) -> str:
-    """The tweet's tokens as HTML spans shaded by their push toward (label colour) or away from
-    (`away` colour) the tweet's label; strength relative to the tweet's strongest push."""
+    """The tweet as written, its words shaded by their push toward (label colour) or away from
+    (`away` colour) the tweet's label; strength relative to the tweet's strongest push. Where a token
+    cannot be placed in the text (rare), the model's tokens are shown instead."""
     colours = colours or LABEL_COLOURS
     pushes = [t.attribution[ex.label] for t in ex.tokens]
     scale = max([MIN_SCALE, *(abs(p) for p in pushes)])
-    parts = []
-    for t, p in zip(ex.tokens, pushes, strict=True):
-        word = html.escape(t.token)
+
+    def span(t: TokenPush, p: float, word: str) -> str:
         strength = abs(p) / scale
         if not t.known or strength < 0.08:
-            parts.append(f"<span>{word}</span>")
-            continue
+            return f"<span>{word}</span>"
         shade = _blend(colours[ex.label] if p > 0 else away, background, 0.85 * strength)
         sign = "toward" if p > 0 else "away from"
-        parts.append(f"<span style=\"background-color:{shade}\" title=\"{100 * abs(p):.0f} points {sign} "
-                     f"{ex.label}\">{word}</span>")
-    return " ".join(parts)
+        return (f"<span style=\"background-color:{shade}\" title=\"{100 * abs(p):.0f} points {sign} "
+                f"{ex.label}\">{word}</span>")
+
+    text = html.unescape(ex.text) if "&" in ex.text else ex.text
+    places = align_tokens(text, [t.token for t in ex.tokens]) if ex.tokens else None
+    if places is None:
+        return " ".join(span(t, p, html.escape(t.token)) for t, p in zip(ex.tokens, pushes, strict=True))
+    parts, last = [], 0
+    for t, p, (start, end) in zip(ex.tokens, pushes, places, strict=True):
+        parts.append(html.escape(text[last:start]))
+        parts.append(span(t, p, html.escape(text[start:end])))
+        last = end
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)

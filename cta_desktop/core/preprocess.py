@@ -16,7 +16,7 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path
@@ -39,6 +39,7 @@ PLACEHOLDER_TOKENS = frozenset({URL_TOKEN, USER_TOKEN, NUMBER_TOKEN})
 _URL_RE = re.compile(r"[hHwW](?:(?<=[hH])[tT][tT][pP][sS\u017f]?://|(?<=[wW])[wW][wW]\.)\S+")
 _MENTION_RE = re.compile(r"@(?<![\w@]@)\w+")  # r"(?<![\w@])@\w+"
 _HASHTAG_RE = re.compile(r"#(?<![\w#]#)(\w+)")  # r"(?<![\w#])#(\w+)"
+URL_RE, MENTION_RE = _URL_RE, _MENTION_RE  # for core/explain.py, which finds the tokens in the tweet as written
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
 _ELONGATION_RE = re.compile(r"(.)\1\1+")
 # Emoticons keep their sentiment; they are matched after lower-casing (":D" -> ":d").
@@ -47,6 +48,10 @@ _EMOTICON_MAP = {
     ";)": "<wink>", ";-)": "<wink>", ":(": "<sad>", ":-(": "<sad>", ":'(": "<sad>",
     ":/": "<sad>", ":p": "<tongue>", ":-p": "<tongue>", "<3": "<heart>",
 }
+EMOTICON_TOKENS: dict[str, tuple[str, ...]] = {}  # "<smile>" -> (":)", ":-)", ...), lower case
+for _face, _token in _EMOTICON_MAP.items():
+    EMOTICON_TOKENS[_token] = (*EMOTICON_TOKENS.get(_token, ()), _face)
+del _face, _token
 # A token is: a placeholder, an emoji name, an emoticon, a number, a word (any script, with an
 # inner apostrophe), or ! and ?. Alternatives are tried in this order:
 #   <(?:url|user)>|:[a-z0-9_&\-']+:|(?<![\w:]):-?[)(dp/\]](?![\w/])|;-?\)|=\)|:'\(|<3
@@ -103,6 +108,19 @@ def _demojize(text: str) -> str:
     """
     parts = []
     last = 0
+    for i, end, name in _emoji_matches(text):
+        parts.append(text[last:i])
+        parts.append(name)
+        last = end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _emoji_matches(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, " :name: ") of each emoji in `text`, longest match first, left to right."""
+    last = 0
     names = _EMOJI_NAMES
     for match in _EMOJI_START_RE.finditer(text):
         i = match.start()
@@ -111,14 +129,14 @@ def _demojize(text: str) -> str:
         for length in range(min(_EMOJI_MAX_LEN, len(text) - i), 0, -1):
             name = names.get(text[i : i + length])
             if name is not None:
-                parts.append(text[last:i])
-                parts.append(name)
+                yield i, i + length, name
                 last = i + length
                 break
-    if not parts:
-        return text
-    parts.append(text[last:])
-    return "".join(parts)
+
+
+def emoji_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each emoji in `text`, the token being the one `tokenize` makes of it."""
+    return [(i, end, name.strip().lower()) for i, end, name in _emoji_matches(text)]
 
 
 def _split_hashtag(match: re.Match[str]) -> str:
