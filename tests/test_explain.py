@@ -196,3 +196,13 @@ def test_real_tweets_are_shown_as_written() -> None:
         placed += 1
         assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:], strict=False)), text
     assert placed >= 0.97 * len(texts), f"{placed} of {len(texts)}"
+
+
+def test_written_forms_name_each_token_as_the_tweet_writes_it(explainer: Explainer) -> None:
+    from cta_desktop.core.explain import written_forms
+
+    ex = explainer.explain("@Bob LOVES it ❤️ :)")
+    assert [t.token for t in ex.tokens] == ["<user>", "loves", "it", ":red_heart:", "<smile>"]
+    assert written_forms(ex) == ["@Bob", "LOVES", "it", "❤️", ":)"]
+    fallback = explainer.explain("Miss you already. #1989SecretSessions")
+    assert written_forms(fallback) == [t.token for t in fallback.tokens]

@@ -201,6 +201,18 @@ def align_tokens(text: str, tokens: Sequence[str]) -> list[tuple[int, int]] | No
     return spans
 
 
+def _shown_text(ex: Explanation) -> str:
+    return html.unescape(ex.text) if "&" in ex.text else ex.text
+
+
+def written_forms(ex: Explanation) -> list[str]:
+    """Each token as the tweet writes it (`:red_heart:` -> "❤️", `<user>` -> "@bob"); the tokens
+    themselves if they cannot all be placed in the text."""
+    text = _shown_text(ex)
+    places = align_tokens(text, [t.token for t in ex.tokens]) if ex.tokens else None
+    return [t.token for t in ex.tokens] if places is None else [text[a:b] for a, b in places]
+
+
 def _blend(colour: str, background: str, strength: float) -> str:
     """`colour` laid over `background` at `strength` (0..1), as #rrggbb (Qt's rich text has no alpha)."""
     a = max(0.0, min(1.0, strength))
@@ -227,7 +239,7 @@ def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dic
         return (f"<span style=\"background-color:{shade}\" title=\"{100 * abs(p):.0f} points {sign} "
                 f"{ex.label}\">{word}</span>")
 
-    text = html.unescape(ex.text) if "&" in ex.text else ex.text
+    text = _shown_text(ex)
     places = align_tokens(text, [t.token for t in ex.tokens]) if ex.tokens else None
     if places is None:
         return " ".join(span(t, p, html.escape(t.token)) for t, p in zip(ex.tokens, pushes, strict=True))

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from cta_desktop.core.explain import NOTE, Explainer, Explanation, highlight_html
+from cta_desktop.core.explain import NOTE, Explainer, Explanation, highlight_html, written_forms
 from cta_desktop.core.language import language_name
 from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import SENTIMENT_COLOURS
@@ -44,7 +44,8 @@ def explain_texts(texts: Sequence[str], *, progress: Any = None, cancel: Any = N
 def explanation_html(ex: Explanation, background: str = "#ffffff") -> str:
     """The highlighted tweet, its label and confidence, and the words pushing hardest."""
     colour = SENTIMENT_COLOURS.get(ex.label, "#888888")
-    strong = ", ".join(f"{html.escape(t.token)} (+{100 * t.toward(ex.label):.0f})"
+    written = {id(t): w for t, w in zip(ex.tokens, written_forms(ex), strict=True)}
+    strong = ", ".join(f"{html.escape(written[id(t)])} (+{100 * t.toward(ex.label):.0f})"
                        for t in ex.strongest() if t.toward(ex.label) > 0.005) or "no single word stands out"
     return (f"<p style='margin:2px 0'>{highlight_html(ex, background=background)}</p>"
             f"<p style='margin:2px 0'><b style='color:{colour}'>{ex.label}</b> · {sure_text(ex.confidence)}"

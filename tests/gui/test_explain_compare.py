@@ -170,3 +170,13 @@ def test_library_compare_button_opens_the_comparison(qtbot, window, need_models,
     view.chart.wait_rendered()
     qtbot.waitUntil(lambda: view.chart.figure is not None, timeout=60_000)
     assert len(view.chart.figure.axes[2].lines) == 4
+
+
+def test_the_panel_names_the_strongest_words_as_written(qtbot, need_models) -> None:
+    from cta_desktop.gui.explain_panel import explain_texts, explanation_html
+
+    ex = explain_texts(["@Bob I HATE this 😡😡"])[0]
+    markup = explanation_html(ex)
+    strongest = markup.split("Strongest toward")[1]
+    assert ex.label == "negative" and "HATE" in strongest
+    assert ":pouting_face:" not in markup and "<user>" not in markup
