@@ -206,3 +206,26 @@ def test_written_forms_name_each_token_as_the_tweet_writes_it(explainer: Explain
     assert written_forms(ex) == ["@Bob", "LOVES", "it", "❤️", ":)"]
     fallback = explainer.explain("Miss you already. #1989SecretSessions")
     assert written_forms(fallback) == [t.token for t in fallback.tokens]
+
+
+def test_shaded_words_get_the_ink_that_reads_on_their_shade(explainer: Explainer) -> None:
+    import re
+
+    from cta_desktop.core.explain import highlight_html
+
+    def luminance(colour: str) -> float:
+        c = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    ex = explainer.explain("what a terrible and rude service, not good at all")
+    inks = set()
+    for background in ("#ffffff", "#202020", "#8e95a3"):
+        pairs = re.findall(r"background-color:(#[0-9a-f]{6}); color:(#[0-9a-f]{6})",
+                           highlight_html(ex, background=background))
+        assert pairs
+        for shade, ink in pairs:
+            hi, lo = sorted((luminance(shade), luminance(ink)), reverse=True)
+            assert (hi + 0.05) / (lo + 0.05) >= 4.5, (background, shade, ink)  # WCAG AA for text
+            inks.add(ink)
+    assert inks == {"#000000", "#ffffff"}  # pale shades get black, strong dark ones white

@@ -221,6 +221,21 @@ def _blend(colour: str, background: str, strength: float) -> str:
     return "#" + "".join(f"{round(bv + (cv - bv) * a):02x}" for cv, bv in zip(c, b, strict=True))
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of #rrggbb."""
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ink(shade: str) -> str:
+    """Black or white, whichever contrasts more with `shade` (WCAG): the theme's own text colour can
+    fade into a shade (light text on a pale one in a dark theme)."""
+    lum = _luminance(shade)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+
+
 def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dict[str, str] | None = None,
                    away: str = AWAY_COLOUR) -> str:
     """The tweet as written, its words shaded by their push toward (label colour) or away from
@@ -236,7 +251,7 @@ def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dic
             return f"<span>{word}</span>"
         shade = _blend(colours[ex.label] if p > 0 else away, background, 0.85 * strength)
         sign = "toward" if p > 0 else "away from"
-        return (f"<span style=\"background-color:{shade}\" title=\"{100 * abs(p):.0f} points {sign} "
+        return (f"<span style=\"background-color:{shade}; color:{_ink(shade)}\" title=\"{100 * abs(p):.0f} points {sign} "
                 f"{ex.label}\">{word}</span>")
 
     text = _shown_text(ex)
