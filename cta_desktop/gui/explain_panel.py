@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cta_desktop.core.explain import NOTE, Explainer, Explanation, highlight_html, written_forms
@@ -20,6 +20,8 @@ from cta_desktop.gui.charts import SENTIMENT_COLOURS
 from cta_desktop.gui.workers import Task
 
 NOT_JUDGED_COLOUR = "#9a9a9a"
+# a theme change (light <-> dark) re-shades the highlighted words against the new background
+_THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 _EXPLAINER: Explainer | None = None
 _LOCK = threading.Lock()
 
@@ -92,6 +94,44 @@ class ExplainPanel(QWidget):
             self.explanation = explanations[0]
             self.body.setText(explanation_html(self.explanation, self._background()))
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() in _THEME_EVENTS and self.explanation is not None:
+            self.body.setText(explanation_html(self.explanation, self._background()))
+
+
+def _show_examples(body: QLabel, rows: Sequence[tuple[Explanation, str]]) -> None:
+    """Each (explanation, "NN% sure · date") as a highlighted tweet, shaded for the label's background."""
+    bg = body.palette().color(body.backgroundRole()).name()
+    body.setText("".join(f"<p style='margin:2px 0 6px 0'>“{highlight_html(ex, background=bg)}”<br>"
+                         f"<small>{meta}</small></p>" for ex, meta in rows))
+    body.setToolTip(NOTE)
+
+
+class ExplainedExamples(QLabel):
+    """A class's example tweets, highlighted once explained; re-shaded when the theme changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[Explanation, str]] = []  # (explanation, "NN% sure · date")
+
+    def show_explained(self, rows: list[tuple[Explanation, str]]) -> None:
+        self.rows = rows
+        self._render()
+
+    def show_plain(self, text: str) -> None:
+        """Text before (or without) explanations; a theme change leaves it alone."""
+        self.rows = []
+        self.setText(text)
+
+    def _render(self) -> None:
+        _show_examples(self, self.rows)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() in _THEME_EVENTS and self.rows:
+            self._render()
+
 
 def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[str, Sequence[Mapping[str, Any]]],
                        parent: QWidget | None = None) -> Task:
@@ -103,20 +143,19 @@ def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[s
     task = Task(explain_texts, texts, title="explain-examples", parent=parent)
 
     def done(explanations: list[Explanation]) -> None:
-        rows: dict[str, list[str]] = {}
+        rows: dict[str, list[tuple[Explanation, str]]] = {}
         for (label, i), ex in zip(order, explanations, strict=True):
             meta = sure_text(float(examples[label][i]["confidence"]))
             date = examples[label][i].get("date")
             if date:
                 meta += f" · {html.escape(str(date)[:10])}"
+            rows.setdefault(label, []).append((ex, meta))
+        for label, items in rows.items():
             body = example_labels.get(label)
-            bg = body.palette().color(body.backgroundRole()).name() if body is not None else "#ffffff"
-            rows.setdefault(label, []).append(
-                f"<p style='margin:2px 0 6px 0'>“{highlight_html(ex, background=bg)}”<br><small>{meta}</small></p>")
-        for label, parts in rows.items():
-            if label in example_labels:
-                example_labels[label].setText("".join(parts))
-                example_labels[label].setToolTip(NOTE)
+            if isinstance(body, ExplainedExamples):
+                body.show_explained(items)
+            elif body is not None:
+                _show_examples(body, items)
 
     task.result.connect(done)
     return task.start()

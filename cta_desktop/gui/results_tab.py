@@ -39,7 +39,13 @@ from cta_desktop.gui.charts import (
     draw_sentiment_ratio,
     draw_top_words,
 )
-from cta_desktop.gui.explain_panel import ExplainPanel, highlight_examples, judgement_html, mark_not_judged
+from cta_desktop.gui.explain_panel import (
+    ExplainedExamples,
+    ExplainPanel,
+    highlight_examples,
+    judgement_html,
+    mark_not_judged,
+)
 from cta_desktop.gui.tweet_table import TweetFilterProxy, TweetTableModel
 
 if TYPE_CHECKING:
@@ -59,12 +65,12 @@ class ExampleList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.labels: dict[str, QLabel] = {}
+        self.labels: dict[str, ExplainedExamples] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         for label in LABELS:
             title = QLabel(f"<b><span style='color:{SENTIMENT_COLOURS[label]}'>●</span> {label.capitalize()}</b>")
-            body = QLabel()
+            body = ExplainedExamples()
             body.setObjectName(f"examples_{label}")
             body.setWordWrap(True)
             body.setTextFormat(Qt.TextFormat.RichText)
@@ -80,7 +86,7 @@ class ExampleList(QWidget):
         for label, body in self.labels.items():
             items = list(examples.get(label) or [])[:2]
             if not items:
-                body.setText("<i>no tweet in this class</i>")
+                body.show_plain("<i>no tweet in this class</i>")
                 continue
             rows = []
             for ex in items:
@@ -88,7 +94,7 @@ class ExampleList(QWidget):
                 date = ex.get("date")
                 meta = sure_text(float(ex["confidence"])) + (f" · {html.escape(str(date)[:10])}" if date else "")
                 rows.append(f"<p style='margin:2px 0 6px 0'>“{text}”<br><small>{meta}</small></p>")
-            body.setText("".join(rows))
+            body.show_plain("".join(rows))
 
     def texts(self, label: str) -> str:
         return self.labels[label].text()

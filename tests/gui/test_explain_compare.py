@@ -180,3 +180,42 @@ def test_the_panel_names_the_strongest_words_as_written(qtbot, need_models) -> N
     strongest = markup.split("Strongest toward")[1]
     assert ex.label == "negative" and "HATE" in strongest
     assert ":pouting_face:" not in markup and "<user>" not in markup
+
+
+def _dark(widget):
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = widget.palette()
+    for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+        palette.setColor(role, QColor("#1e1e1e"))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#eeeeee"))
+    return palette
+
+
+def _shades(markup: str) -> list[str]:
+    import re
+
+    return re.findall(r"background-color:(#[0-9a-f]{6})", markup)
+
+
+def test_highlights_follow_a_theme_change(qtbot, need_models) -> None:
+    from cta_desktop.gui.explain_panel import ExplainedExamples, ExplainPanel, explain_texts
+
+    ex = explain_texts(["what a terrible and rude service"])[0]
+    cards = ExplainedExamples()
+    qtbot.addWidget(cards)
+    cards.show_explained([(ex, "99% sure")])
+    panel = ExplainPanel()
+    qtbot.addWidget(panel)
+    panel._show([ex])
+    for widget, text in ((cards, cards.text), (panel, panel.body.text)):
+        light = _shades(text())
+        widget.setPalette(_dark(widget))  # as the system's dark mode would
+        dark = _shades(text())
+        assert light and len(dark) == len(light) and dark != light, widget
+        # the same push shaded over a dark background is darker than over a light one
+        assert sum(int(c[1:3], 16) for c in dark) < sum(int(c[1:3], 16) for c in light)
+    cards.show_plain("<i>no tweet in this class</i>")
+    cards.setPalette(cards.palette())  # a theme change now leaves the plain text alone
+    cards.setPalette(_dark(cards))
+    assert cards.text() == "<i>no tweet in this class</i>"
