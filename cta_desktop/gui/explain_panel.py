@@ -84,7 +84,8 @@ class ExplainPanel(QWidget):
             self.task.cancel()
         self.body.setText("<i>working…</i>")
         task = Task(explain_texts, [text], title="explain", parent=self)
-        task.result.connect(self._show)
+        # a tweet selected meanwhile cancels this one: its late answer must not replace the newer one
+        task.result.connect(lambda explanations: None if task.is_cancelled() else self._show(explanations))
         task.error.connect(lambda exc: self.body.setText(f"<i>could not explain: {html.escape(str(exc))}</i>"))
         self.task = task.start()
         return task
@@ -143,6 +144,8 @@ def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[s
     task = Task(explain_texts, texts, title="explain-examples", parent=parent)
 
     def done(explanations: list[Explanation]) -> None:
+        if task.is_cancelled():  # another person's results replaced these examples meanwhile
+            return
         rows: dict[str, list[tuple[Explanation, str]]] = {}
         for (label, i), ex in zip(order, explanations, strict=True):
             meta = sure_text(float(examples[label][i]["confidence"]))

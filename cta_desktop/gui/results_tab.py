@@ -51,6 +51,7 @@ from cta_desktop.gui.tweet_table import TweetFilterProxy, TweetTableModel
 if TYPE_CHECKING:
     from cta_desktop.core.analysis import AnalysisResult
     from cta_desktop.gui.jobs import AnalysisBundle
+    from cta_desktop.gui.workers import Task
 
 
 def sharing_text(result: AnalysisResult) -> str:
@@ -107,6 +108,7 @@ class ResultsTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bundle: AnalysisBundle | None = None
+        self.examples_task: Task | None = None
 
         # header ------------------------------------------------------------------------
         self.name_label = QLabel()
@@ -270,6 +272,8 @@ class ResultsTab(QWidget):
             f" ({int(counts.get(k, 0)):,})" for k in LABELS))
         self.examples.set_examples(result.examples)
         self.judgement_label.setText(judgement_html(result.not_judged, result.top_words_by_class))
+        if self.examples_task is not None:  # the last person's examples, if still being explained
+            self.examples_task.cancel()
         self.examples_task = highlight_examples(self.examples.labels, result.examples, self)
         mark_not_judged(bundle.columns, result)
 

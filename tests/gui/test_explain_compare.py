@@ -219,3 +219,35 @@ def test_highlights_follow_a_theme_change(qtbot, need_models) -> None:
     cards.setPalette(cards.palette())  # a theme change now leaves the plain text alone
     cards.setPalette(_dark(cards))
     assert cards.text() == "<i>no tweet in this class</i>"
+
+
+def test_a_cancelled_highlight_leaves_the_cards_alone(qtbot, need_models) -> None:
+    # the Results tab cancels the examples' explanations when another person's results replace them;
+    # the explanations still arrive (they take milliseconds) but must not be drawn over the new cards
+    from PySide6.QtWidgets import QLabel
+
+    from cta_desktop.core.analysis import analyze_texts
+    from cta_desktop.gui.explain_panel import highlight_examples
+
+    result = analyze_texts(POSITIVE + NEGATIVE, workers=0)
+    labels = {k: QLabel("the next person's examples") for k in LABELS}
+    for lab in labels.values():
+        qtbot.addWidget(lab)
+    task = highlight_examples(labels, result.examples)
+    task.cancel()
+    qtbot.waitUntil(lambda: task.done, timeout=60_000)
+    qtbot.wait(50)  # the result signal, had it been drawn, has been delivered by now
+    assert all(lab.text() == "the next person's examples" for lab in labels.values())
+
+
+def test_the_panel_shows_the_last_tweet_asked_for(qtbot, need_models) -> None:
+    from cta_desktop.gui.explain_panel import ExplainPanel
+
+    panel = ExplainPanel()
+    qtbot.addWidget(panel)
+    first = panel.explain("I love this so much")
+    second = panel.explain("what a terrible and rude service")
+    qtbot.waitUntil(lambda: first.done and second.done, timeout=60_000)
+    qtbot.wait(50)
+    assert first.is_cancelled() and panel.explanation is not None
+    assert panel.explanation.text == "what a terrible and rude service"
