@@ -138,6 +138,9 @@ def _plain(markup: str) -> str:
      ["@Bob", "loooove", "this", "!", "!", "http://t.co/x", "Happy", "Birthday", "2You", ":)", "12,000", "fans", "?"]),
     ("I ❤️ NY 😀😀 at 4:30pm", ["I", "❤️", "NY", "😀", "😀", "at", "4", "30pm"]),
     ("Tom&amp;Jerry’s show is sooo GOOD :D", ["Tom", "Jerry’s", "show", "is", "sooo", "GOOD", ":D"]),
+    # "İ" lower-cases to two characters: emoticons and typed emoji names are found in the text as written
+    ("İstanbul :) ok", ["İ", "stanbul", ":)", "ok"]),
+    ("İstanbul :RED_HEART: yes", ["İ", "stanbul", ":RED_HEART:", "yes"]),
 ])
 def test_tokens_are_found_in_the_tweet_as_written(text: str, words: list[str]) -> None:
     import html

@@ -163,6 +163,11 @@ def _word_re(token: str) -> re.Pattern[str]:
     return re.compile("".join("['’]" if c == "'" else re.escape(c) + "+" for c in token), re.IGNORECASE)
 
 
+def _any_case(*literals: str) -> re.Pattern[str]:
+    # searched in the text as written: positions in text.lower() can differ ("İ" lowers to two characters)
+    return re.compile("|".join(map(re.escape, literals)), re.IGNORECASE)
+
+
 def _starts_a_word(text: str, i: int, pos: int) -> bool:
     """A token may start right after the previous one, after a non-word character, or at a
     CamelCase or letter-digit boundary (where hashtags are split)."""
@@ -184,13 +189,12 @@ def align_tokens(text: str, tokens: Sequence[str]) -> list[tuple[int, int]] | No
             m = rx.search(text, pos)
             found = m.span() if m else None
         elif tok in EMOTICON_TOKENS:
-            lowered = text.lower()
-            hits = [(i, i + len(face)) for face in EMOTICON_TOKENS[tok] if (i := lowered.find(face, pos)) >= 0]
-            found = min(hits) if hits else None
+            m = _any_case(*EMOTICON_TOKENS[tok]).search(text, pos)
+            found = m.span() if m else None
         elif len(tok) > 2 and tok[0] == ":" and tok[-1] == ":":
             found = next(((i, end) for i, end, name in emoji if i >= pos and name == tok), None)
-            if found is None and (i := text.lower().find(tok, pos)) >= 0:  # typed as text
-                found = (i, i + len(tok))
+            if found is None and (m := _any_case(tok).search(text, pos)):  # typed as text
+                found = m.span()
         else:
             found = next((m.span() for m in _word_re(tok).finditer(text, pos)
                           if _starts_a_word(text, m.start(), pos)), None)
@@ -201,15 +205,16 @@ def align_tokens(text: str, tokens: Sequence[str]) -> list[tuple[int, int]] | No
     return spans
 
 
-def _shown_text(ex: Explanation) -> str:
-    return html.unescape(ex.text) if "&" in ex.text else ex.text
+def _placed(ex: Explanation) -> tuple[str, list[tuple[int, int]] | None]:
+    """The tweet as shown (HTML entities read) and where its tokens are in it (None: not all placed)."""
+    text = html.unescape(ex.text) if "&" in ex.text else ex.text
+    return text, align_tokens(text, [t.token for t in ex.tokens]) if ex.tokens else None
 
 
 def written_forms(ex: Explanation) -> list[str]:
     """Each token as the tweet writes it (`:red_heart:` -> "❤️", `<user>` -> "@bob"); the tokens
     themselves if they cannot all be placed in the text."""
-    text = _shown_text(ex)
-    places = align_tokens(text, [t.token for t in ex.tokens]) if ex.tokens else None
+    text, places = _placed(ex)
     return [t.token for t in ex.tokens] if places is None else [text[a:b] for a, b in places]
 
 
@@ -254,8 +259,7 @@ def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dic
         return (f"<span style=\"background-color:{shade}; color:{_ink(shade)}\" title=\"{100 * abs(p):.0f} points {sign} "
                 f"{ex.label}\">{word}</span>")
 
-    text = _shown_text(ex)
-    places = align_tokens(text, [t.token for t in ex.tokens]) if ex.tokens else None
+    text, places = _placed(ex)
     if places is None:
         return " ".join(span(t, p, html.escape(t.token)) for t, p in zip(ex.tokens, pushes, strict=True))
     parts, last = [], 0
