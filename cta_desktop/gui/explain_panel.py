@@ -101,12 +101,13 @@ class ExplainPanel(QWidget):
             self.body.setText(explanation_html(self.explanation, self._background()))
 
 
-def _show_examples(body: QLabel, rows: Sequence[tuple[Explanation, str]]) -> None:
-    """Each (explanation, "NN% sure · date") as a highlighted tweet, shaded for the label's background."""
-    bg = body.palette().color(body.backgroundRole()).name()
-    body.setText("".join(f"<p style='margin:2px 0 6px 0'>“{highlight_html(ex, background=bg)}”<br>"
-                         f"<small>{meta}</small></p>" for ex, meta in rows))
-    body.setToolTip(NOTE)
+def example_card(tweet_html: str, item: Mapping[str, Any]) -> str:
+    """One example tweet (already HTML) with its confidence and date, as the Results tab lists them."""
+    meta = sure_text(float(item["confidence"]))
+    date = item.get("date")
+    if date:
+        meta += f" · {html.escape(str(date)[:10])}"
+    return f"<p style='margin:2px 0 6px 0'>“{tweet_html}”<br><small>{meta}</small></p>"
 
 
 class ExplainedExamples(QLabel):
@@ -114,11 +115,12 @@ class ExplainedExamples(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[Explanation, str]] = []  # (explanation, "NN% sure · date")
+        self.rows: list[tuple[Explanation, Mapping[str, Any]]] = []  # (explanation, the example it explains)
 
-    def show_explained(self, rows: list[tuple[Explanation, str]]) -> None:
+    def show_explained(self, rows: list[tuple[Explanation, Mapping[str, Any]]]) -> None:
         self.rows = rows
         self._render()
+        self.setToolTip(NOTE)
 
     def show_plain(self, text: str) -> None:
         """Text before (or without) explanations; a theme change leaves it alone."""
@@ -126,7 +128,8 @@ class ExplainedExamples(QLabel):
         self.setText(text)
 
     def _render(self) -> None:
-        _show_examples(self, self.rows)
+        bg = self.palette().color(self.backgroundRole()).name()
+        self.setText("".join(example_card(highlight_html(ex, background=bg), item) for ex, item in self.rows))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
@@ -134,11 +137,11 @@ class ExplainedExamples(QLabel):
             self._render()
 
 
-def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[str, Sequence[Mapping[str, Any]]],
-                       parent: QWidget | None = None) -> Task:
-    """Replace each example list's text by the highlighted tweets once explained (worker thread).
+def highlight_examples(example_labels: Mapping[str, ExplainedExamples],
+                       examples: Mapping[str, Sequence[Mapping[str, Any]]], parent: QWidget | None = None) -> Task:
+    """Show each class's example tweets highlighted once explained (worker thread).
 
-    `example_labels`: class -> the QLabel showing that class's examples (results_tab.ExampleList.labels)."""
+    `example_labels`: class -> the widget listing that class's examples (results_tab.ExampleList.labels)."""
     order = [(label, i) for label, items in examples.items() for i in range(len(items[:2]))]
     texts = [str(examples[label][i]["text"]) for label, i in order]
     task = Task(explain_texts, texts, title="explain-examples", parent=parent)
@@ -146,19 +149,12 @@ def highlight_examples(example_labels: Mapping[str, QLabel], examples: Mapping[s
     def done(explanations: list[Explanation]) -> None:
         if task.is_cancelled():  # another person's results replaced these examples meanwhile
             return
-        rows: dict[str, list[tuple[Explanation, str]]] = {}
+        rows: dict[str, list[tuple[Explanation, Mapping[str, Any]]]] = {}
         for (label, i), ex in zip(order, explanations, strict=True):
-            meta = sure_text(float(examples[label][i]["confidence"]))
-            date = examples[label][i].get("date")
-            if date:
-                meta += f" · {html.escape(str(date)[:10])}"
-            rows.setdefault(label, []).append((ex, meta))
+            rows.setdefault(label, []).append((ex, examples[label][i]))
         for label, items in rows.items():
-            body = example_labels.get(label)
-            if isinstance(body, ExplainedExamples):
-                body.show_explained(items)
-            elif body is not None:
-                _show_examples(body, items)
+            if label in example_labels:
+                example_labels[label].show_explained(items)
 
     task.result.connect(done)
     return task.start()

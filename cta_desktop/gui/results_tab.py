@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from cta_desktop.core.judgement import NOT_JUDGED_LABEL
-from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import (
     LABELS,
     SENTIMENT_COLOURS,
@@ -42,6 +41,7 @@ from cta_desktop.gui.charts import (
 from cta_desktop.gui.explain_panel import (
     ExplainedExamples,
     ExplainPanel,
+    example_card,
     highlight_examples,
     judgement_html,
     mark_not_judged,
@@ -89,13 +89,7 @@ class ExampleList(QWidget):
             if not items:
                 body.show_plain("<i>no tweet in this class</i>")
                 continue
-            rows = []
-            for ex in items:
-                text = html.escape(" ".join(str(ex["text"]).split()))
-                date = ex.get("date")
-                meta = sure_text(float(ex["confidence"])) + (f" · {html.escape(str(date)[:10])}" if date else "")
-                rows.append(f"<p style='margin:2px 0 6px 0'>“{text}”<br><small>{meta}</small></p>")
-            body.show_plain("".join(rows))
+            body.show_plain("".join(example_card(html.escape(" ".join(str(ex["text"]).split())), ex) for ex in items))
 
     def texts(self, label: str) -> str:
         return self.labels[label].text()

@@ -23,13 +23,11 @@ def write_person(path: Path, texts: list[str], months: list[str]) -> Path:
 
 
 def test_highlighted_examples_render(qtbot, need_models) -> None:
-    from PySide6.QtWidgets import QLabel
-
     from cta_desktop.core.analysis import analyze_texts
-    from cta_desktop.gui.explain_panel import highlight_examples
+    from cta_desktop.gui.explain_panel import ExplainedExamples, highlight_examples
 
     result = analyze_texts(POSITIVE + NEGATIVE, workers=0)
-    labels = {k: QLabel() for k in LABELS}
+    labels = {k: ExplainedExamples() for k in LABELS}
     for lab in labels.values():
         qtbot.addWidget(lab)
     task = highlight_examples(labels, result.examples)
@@ -204,7 +202,7 @@ def test_highlights_follow_a_theme_change(qtbot, need_models) -> None:
     ex = explain_texts(["what a terrible and rude service"])[0]
     cards = ExplainedExamples()
     qtbot.addWidget(cards)
-    cards.show_explained([(ex, "99% sure")])
+    cards.show_explained([(ex, {"confidence": 0.99})])
     panel = ExplainPanel()
     qtbot.addWidget(panel)
     panel._show([ex])
@@ -224,15 +222,14 @@ def test_highlights_follow_a_theme_change(qtbot, need_models) -> None:
 def test_a_cancelled_highlight_leaves_the_cards_alone(qtbot, need_models) -> None:
     # the Results tab cancels the examples' explanations when another person's results replace them;
     # the explanations still arrive (they take milliseconds) but must not be drawn over the new cards
-    from PySide6.QtWidgets import QLabel
-
     from cta_desktop.core.analysis import analyze_texts
-    from cta_desktop.gui.explain_panel import highlight_examples
+    from cta_desktop.gui.explain_panel import ExplainedExamples, highlight_examples
 
     result = analyze_texts(POSITIVE + NEGATIVE, workers=0)
-    labels = {k: QLabel("the next person's examples") for k in LABELS}
+    labels = {k: ExplainedExamples() for k in LABELS}
     for lab in labels.values():
         qtbot.addWidget(lab)
+        lab.show_plain("the next person's examples")
     task = highlight_examples(labels, result.examples)
     task.cancel()
     qtbot.waitUntil(lambda: task.done, timeout=60_000)
