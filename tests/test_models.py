@@ -88,3 +88,18 @@ def test_evaluate_reports_missing_data_clearly(tmp_path, capsys):
     assert main(["evaluate", "--data", str(tmp_path), "--split", "val", "--json"]) == 2
     err = capsys.readouterr().err
     assert "val_text.txt" in err and "Traceback" not in err
+
+
+def test_report_run_to_run_table_names_the_shipped_models_figures():
+    """REPORT's 'Run to run' table compares a re-run with the shipped models: its shipped column must be theirs."""
+    from cta_desktop.training.report import RERUN, rerun_lines
+
+    for name, (val, test, ece), _ in RERUN:
+        level = 0 if name == "cta_dense" else int(name.removeprefix("cta_p"))
+        meta = json.loads(metadata_path(level).read_text())
+        assert (meta["val"]["macro_recall"], meta["test"]["macro_recall"], meta["calibration"]["test_ece"]) == \
+            pytest.approx((val, test, ece), abs=0.006), name
+    text = "\n".join(rerun_lines())
+    assert "| cta_p75 | 70.32 / 63.55 / 6.21 | 70.72 / 62.83 / 6.40 | -0.72 / +0.19 |" in text
+    assert "moves by up to 0.72 points" in text
+    assert "\n".join(rerun_lines()) in (models_dir() / "REPORT.md").read_text(encoding="utf-8")
