@@ -232,3 +232,18 @@ def test_shaded_words_get_the_ink_that_reads_on_their_shade(explainer: Explainer
             assert (hi + 0.05) / (lo + 0.05) >= 4.5, (background, shade, ink)  # WCAG AA for text
             inks.add(ink)
     assert inks == {"#000000", "#ffffff"}  # pale shades get black, strong dark ones white
+
+
+def test_shaded_tokens_are_the_ones_highlight_html_shades() -> None:
+    from cta_desktop.core.explain import Explanation, TokenPush, highlight_html, shaded_tokens
+
+    def ex(pushes: list[float]) -> Explanation:
+        tokens = [TokenPush(w, {"negative": -p, "neutral": 0.0, "positive": p}) for w, p in zip("abc", pushes, strict=True)]
+        return Explanation("a b c", "positive", {"negative": 0.0, "neutral": 0.0, "positive": 1.0}, tokens)
+
+    # a tweet the model is sure of whichever word goes: every push tiny, none shaded
+    sure = ex([0.002, -0.001, 0.003])
+    assert shaded_tokens(sure) == [] and "background-color" not in highlight_html(sure)
+    telling = ex([0.30, 0.01, -0.05])
+    assert [t.token for t in shaded_tokens(telling)] == ["a", "c"]
+    assert highlight_html(telling).count("background-color") == 2

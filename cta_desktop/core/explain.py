@@ -41,6 +41,7 @@ NOTE = "Highlighted words show what the model relies on for this label, not whet
 LABEL_COLOURS = {"negative": "#d9534f", "neutral": "#8e95a3", "positive": "#2ea66b"}
 AWAY_COLOUR = "#7b61ff"
 MIN_SCALE = 0.05  # pushes are scaled by the tweet's largest, but never by less than this (noise stays pale)
+SHADE_FLOOR = 0.08  # a push under this share of that scale is not shaded
 
 
 @dataclass
@@ -241,18 +242,30 @@ def _ink(shade: str) -> str:
     return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
 
 
+def _scaled_pushes(ex: Explanation) -> tuple[list[float], float]:
+    """Each token's push on the tweet's label, and the scale shading measures them against."""
+    pushes = [t.attribution[ex.label] for t in ex.tokens]
+    return pushes, max([MIN_SCALE, *(abs(p) for p in pushes)])
+
+
+def shaded_tokens(ex: Explanation) -> list[TokenPush]:
+    """The tokens `highlight_html` shades. None when no single word moves the label much: a tweet the model
+    is nearly sure of often loses little probability whichever one word is taken out."""
+    pushes, scale = _scaled_pushes(ex)
+    return [t for t, p in zip(ex.tokens, pushes, strict=True) if t.known and abs(p) / scale >= SHADE_FLOOR]
+
+
 def highlight_html(ex: Explanation, *, background: str = "#ffffff", colours: dict[str, str] | None = None,
                    away: str = AWAY_COLOUR) -> str:
     """The tweet as written, its words shaded by their push toward (label colour) or away from
     (`away` colour) the tweet's label; strength relative to the tweet's strongest push. Where a token
     cannot be placed in the text (rare), the model's tokens are shown instead."""
     colours = colours or LABEL_COLOURS
-    pushes = [t.attribution[ex.label] for t in ex.tokens]
-    scale = max([MIN_SCALE, *(abs(p) for p in pushes)])
+    pushes, scale = _scaled_pushes(ex)
 
     def span(t: TokenPush, p: float, word: str) -> str:
         strength = abs(p) / scale
-        if not t.known or strength < 0.08:
+        if not t.known or strength < SHADE_FLOOR:
             return f"<span>{word}</span>"
         shade = _blend(colours[ex.label] if p > 0 else away, background, 0.85 * strength)
         sign = "toward" if p > 0 else "away from"

@@ -13,13 +13,22 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from cta_desktop.core.explain import NOTE, Explainer, Explanation, highlight_html, written_forms
+from cta_desktop.core.explain import (
+    NOTE,
+    Explainer,
+    Explanation,
+    highlight_html,
+    shaded_tokens,
+    written_forms,
+)
 from cta_desktop.core.language import language_name
 from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import SENTIMENT_COLOURS
 from cta_desktop.gui.workers import Task
 
 NOT_JUDGED_COLOUR = "#9a9a9a"
+# said where no word of an explained tweet is shaded (`core.explain.shaded_tokens`)
+NO_WORD_STANDS_OUT = "no single word stands out"
 # a theme change (light <-> dark) re-shades the highlighted words against the new background
 _THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 _EXPLAINER: Explainer | None = None
@@ -48,7 +57,7 @@ def explanation_html(ex: Explanation, background: str = "#ffffff") -> str:
     colour = SENTIMENT_COLOURS.get(ex.label, "#888888")
     written = {id(t): w for t, w in zip(ex.tokens, written_forms(ex), strict=True)}
     strong = ", ".join(f"{html.escape(written[id(t)])} (+{100 * t.toward(ex.label):.0f})"
-                       for t in ex.strongest() if t.toward(ex.label) > 0.005) or "no single word stands out"
+                       for t in ex.strongest() if t.toward(ex.label) > 0.005) or NO_WORD_STANDS_OUT
     return (f"<p style='margin:2px 0'>{highlight_html(ex, background=background)}</p>"
             f"<p style='margin:2px 0'><b style='color:{colour}'>{ex.label}</b> · {sure_text(ex.confidence)}"
             f"<br><small>Strongest toward {ex.label}: {strong} (points)</small></p>")
@@ -101,12 +110,14 @@ class ExplainPanel(QWidget):
             self.body.setText(explanation_html(self.explanation, self._background()))
 
 
-def example_card(tweet_html: str, item: Mapping[str, Any]) -> str:
-    """One example tweet (already HTML) with its confidence and date, as the Results tab lists them."""
+def example_card(tweet_html: str, item: Mapping[str, Any], note: str = "") -> str:
+    """One example tweet (already HTML) with its confidence, date and `note`, as the Results tab lists them."""
     meta = sure_text(float(item["confidence"]))
     date = item.get("date")
     if date:
         meta += f" · {html.escape(str(date)[:10])}"
+    if note:
+        meta += f" · <i>{html.escape(note)}</i>"
     return f"<p style='margin:2px 0 6px 0'>“{tweet_html}”<br><small>{meta}</small></p>"
 
 
@@ -129,7 +140,8 @@ class ExplainedExamples(QLabel):
 
     def _render(self) -> None:
         bg = self.palette().color(self.backgroundRole()).name()
-        self.setText("".join(example_card(highlight_html(ex, background=bg), item) for ex, item in self.rows))
+        self.setText("".join(example_card(highlight_html(ex, background=bg), item, shading_note(ex))
+                             for ex, item in self.rows))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
@@ -187,8 +199,15 @@ def mark_not_judged(columns: Any, result: Any) -> None:
     columns.confidences = np.where(judged, columns.confidences, np.nan)
 
 
-def highlighted_examples(examples: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[tuple[str, int], str] | None:
-    """(class, i) -> the i-th example tweet of that class with shaded words, for the HTML report.
+def shading_note(ex: Explanation) -> str:
+    """What an example card says beside its confidence about the shading: nothing, or that no word is shaded."""
+    return "" if shaded_tokens(ex) else NO_WORD_STANDS_OUT
+
+
+def highlighted_examples(examples: Mapping[str, Sequence[Mapping[str, Any]]]
+                         ) -> dict[tuple[str, int], tuple[str, str]] | None:
+    """(class, i) -> the i-th example tweet of that class with shaded words and its `shading_note`, for the
+    HTML report.
 
     Runs the explainer here (a few milliseconds for six tweets once warm); None if it cannot run."""
     order = [(label, i) for label, items in examples.items() for i in range(len(list(items)[:2]))]
@@ -196,7 +215,7 @@ def highlighted_examples(examples: Mapping[str, Sequence[Mapping[str, Any]]]) ->
         exs = shared_explainer().explain_many([str(examples[label][i]["text"]) for label, i in order])
     except Exception:  # noqa: BLE001 - a report never fails for want of highlighting
         return None
-    return {key: highlight_html(ex) for key, ex in zip(order, exs, strict=True)}
+    return {key: (highlight_html(ex), shading_note(ex)) for key, ex in zip(order, exs, strict=True)}
 
 
 def judgement_html_of(summary: Mapping[str, Any]) -> str:

@@ -101,10 +101,11 @@ def build_html_report(person: Person, summary: Mapping[str, Any], rows: Sequence
         if not items:
             parts.append("<p><i>none</i></p>")
         for i, ex in enumerate(items):
-            text = shaded.get((label, i)) if shaded else None
+            text, note = shaded.get((label, i), (None, "")) if shaded else (None, "")
             parts.append(f"<blockquote>{text or _e(ex.get('text'))}<br><small>"
                          f"{sure_text(float(ex.get('confidence', 0)))}"
-                         + (f" · {_e(str(ex.get('date'))[:10])}" if ex.get("date") else "") + "</small></blockquote>")
+                         + (f" · {_e(str(ex.get('date'))[:10])}" if ex.get("date") else "")
+                         + (f" · <i>{_e(note)}</i>" if note else "") + "</small></blockquote>")
     if shaded:
         parts.append(f"<p class='sub'><small>{_e(NOTE)}</small></p>")
     parts += [

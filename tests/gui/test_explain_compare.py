@@ -143,6 +143,21 @@ def test_report_examples_are_highlighted(need_models) -> None:
     assert page.count("background-color:") >= 4
     assert "relies on" in page and "% sure" in page
     assert "not judged <b>1</b>" in page and "nan%" not in page
+    assert "no single word stands out" not in page  # every example here has a telling word
+
+
+def test_report_says_when_no_word_of_an_example_stands_out(need_models) -> None:
+    from types import SimpleNamespace
+
+    from cta_desktop.core.analysis import analyze_texts
+    from cta_desktop.gui.report import build_html_report
+
+    # sure of it whichever single word goes: the model's answer does not rest on one word
+    repeated = "happy happy happy happy happy happy"
+    summary = analyze_texts([repeated] + NEGATIVE, workers=0).summary_json()
+    page = build_html_report(SimpleNamespace(name="P", handle=None, first_date=None, last_date=None), summary)
+    card = next(b for b in page.split("<blockquote>")[1:] if "happy" in b).split("</blockquote>")[0]
+    assert "% sure" in card and "<i>no single word stands out</i>" in card
 
 
 def test_library_compare_button_opens_the_comparison(qtbot, window, need_models, tmp_path) -> None:
@@ -248,3 +263,20 @@ def test_the_panel_shows_the_last_tweet_asked_for(qtbot, need_models) -> None:
     qtbot.wait(50)
     assert first.is_cancelled() and panel.explanation is not None
     assert panel.explanation.text == "what a terrible and rude service"
+
+
+def test_an_example_with_no_shaded_word_says_so(qtbot) -> None:
+    from cta_desktop.core.explain import Explanation, TokenPush
+    from cta_desktop.gui.explain_panel import NO_WORD_STANDS_OUT, ExplainedExamples
+
+    def ex(text: str, push: float) -> Explanation:
+        tokens = [TokenPush(w, {"negative": -push, "neutral": 0.0, "positive": push}) for w in text.split()]
+        return Explanation(text, "positive", {"negative": 0.0, "neutral": 0.001, "positive": 0.999}, tokens)
+
+    cards = ExplainedExamples()
+    qtbot.addWidget(cards)
+    cards.show_explained([(ex("so happy so happy", 0.001), {"confidence": 0.999}),
+                          (ex("love it", 0.2), {"confidence": 0.9})])
+    first, second = cards.text().split("</p>")[:2]
+    assert NO_WORD_STANDS_OUT in first and "background-color" not in first
+    assert NO_WORD_STANDS_OUT not in second and "background-color" in second
