@@ -110,14 +110,19 @@ class ExplainPanel(QWidget):
             self.body.setText(explanation_html(self.explanation, self._background()))
 
 
-def example_card(tweet_html: str, item: Mapping[str, Any], note: str = "") -> str:
-    """One example tweet (already HTML) with its confidence, date and `note`, as the Results tab lists them."""
-    meta = sure_text(float(item["confidence"]))
-    date = item.get("date")
+def example_meta(confidence: float, date: Any = None, note: str = "") -> str:
+    """The line under an example tweet (HTML): how sure, the date, and `note` (the Results tab and the report)."""
+    meta = sure_text(confidence)
     if date:
         meta += f" · {html.escape(str(date)[:10])}"
     if note:
         meta += f" · <i>{html.escape(note)}</i>"
+    return meta
+
+
+def example_card(tweet_html: str, item: Mapping[str, Any], note: str = "") -> str:
+    """One example tweet (already HTML) with its confidence, date and `note`, as the Results tab lists them."""
+    meta = example_meta(float(item["confidence"]), item.get("date"), note)
     return f"<p style='margin:2px 0 6px 0'>“{tweet_html}”<br><small>{meta}</small></p>"
 
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from cta_desktop import __version__
 from cta_desktop.core.explain import NOTE
-from cta_desktop.core.wording import sure_text
 from cta_desktop.gui.charts import (
     LABELS,
     LIGHT,
@@ -23,7 +22,7 @@ from cta_desktop.gui.charts import (
     draw_top_words,
     render,
 )
-from cta_desktop.gui.explain_panel import highlighted_examples, judgement_html_of
+from cta_desktop.gui.explain_panel import example_meta, highlighted_examples, judgement_html_of
 
 if TYPE_CHECKING:
     from cta_desktop.core.library import Person
@@ -102,10 +101,8 @@ def build_html_report(person: Person, summary: Mapping[str, Any], rows: Sequence
             parts.append("<p><i>none</i></p>")
         for i, ex in enumerate(items):
             text, note = shaded.get((label, i), (None, "")) if shaded else (None, "")
-            parts.append(f"<blockquote>{text or _e(ex.get('text'))}<br><small>"
-                         f"{sure_text(float(ex.get('confidence', 0)))}"
-                         + (f" · {_e(str(ex.get('date'))[:10])}" if ex.get("date") else "")
-                         + (f" · <i>{_e(note)}</i>" if note else "") + "</small></blockquote>")
+            meta = example_meta(float(ex.get("confidence", 0)), ex.get("date"), note)
+            parts.append(f"<blockquote>{text or _e(ex.get('text'))}<br><small>{meta}</small></blockquote>")
     if shaded:
         parts.append(f"<p class='sub'><small>{_e(NOTE)}</small></p>")
     parts += [
