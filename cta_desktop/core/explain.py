@@ -249,7 +249,7 @@ def _scaled_pushes(ex: Explanation) -> tuple[list[float], float]:
 
 
 def shaded_tokens(ex: Explanation) -> list[TokenPush]:
-    """The tokens `highlight_html` shades. None when no single word moves the label much: a tweet the model
+    """The tokens `highlight_html` shades. Empty when no single word moves the label much: a tweet the model
     is nearly sure of often loses little probability whichever one word is taken out."""
     pushes, scale = _scaled_pushes(ex)
     return [t for t, p in zip(ex.tokens, pushes, strict=True) if t.known and abs(p) / scale >= SHADE_FLOOR]

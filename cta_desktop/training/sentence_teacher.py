@@ -5,7 +5,8 @@ encoder pretrained on a billion sentence pairs knows words and phrasings those t
 and errs differently again. all-MiniLM-L6-v2 (sentence-transformers) turns each tweet into a 384-d
 vector; a class-balanced logistic regression over those vectors gives the teacher's third vote. On
 val it scores 68.0 alone, near the n-gram regression (68.6), and lifts the teacher ensemble by
-about two points (models/REPORT.md).
+0.8 to 1.4 points; the pruned students trained from it do not follow (models/REPORT.md), so it is off
+by default.
 
 The encoder reads our preprocessing's tokens, turned back into words (`:red_heart:` -> "red heart",
 `<user>` -> "@user"), so it sees what the CNN sees, emoji names included. Its probabilities for the
